@@ -1,0 +1,147 @@
+"""Losses: value and gradient, batch means as PyTorch's defaults.
+
+Targets: ``cross_entropy`` takes integer class labels ``(N,)``; ``binary_cross_entropy`` takes
+0/1 values shaped like the output (``(N,)`` is accepted for a single output); ``mse`` and ``mae``
+take values shaped like the output.
+
+Cross-entropy after softmax and binary cross-entropy after sigmoid are *fused*: the loss is
+computed from the pre-activation ``z`` (log-softmax, log-sigmoid), which never overflows, and the
+gradient with respect to ``z`` is the famous ``(p − y) / N``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import log_softmax
+
+
+def _as_output_shape(y: np.ndarray, out: np.ndarray) -> np.ndarray:
+    if y.shape == out.shape:
+        return y
+    return y.reshape(out.shape)
+
+
+class Loss:
+    name = ""
+    #: The output activation this loss is fused with (its gradient then skips the activation).
+    fused_with: str | None = None
+
+    def value(self, out: np.ndarray, y: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def grad(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL/d(out), for a non-fused output activation."""
+        raise NotImplementedError
+
+    def fused_value(self, z: np.ndarray, y: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def fused_grad(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """dL/dz for the fused activation, given its output ``a``."""
+        raise NotImplementedError
+
+    def per_sample(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each sample's loss (N,), for browsing the worst-predicted samples."""
+        raise NotImplementedError
+
+
+class MSE(Loss):
+    name = "mse"
+
+    def value(self, out, y):
+        d = out - _as_output_shape(y, out)
+        return float(np.mean(d * d))
+
+    def grad(self, out, y):
+        d = out - _as_output_shape(y, out)
+        return d * out.dtype.type(2.0 / d.size)
+
+    def per_sample(self, out, y):
+        d = out - _as_output_shape(y, out)
+        return np.mean((d * d).reshape(len(d), -1), axis=1)
+
+
+class MAE(Loss):
+    name = "mae"
+
+    def value(self, out, y):
+        return float(np.mean(np.abs(out - _as_output_shape(y, out))))
+
+    def grad(self, out, y):
+        d = out - _as_output_shape(y, out)
+        return np.sign(d) * out.dtype.type(1.0 / d.size)
+
+    def per_sample(self, out, y):
+        return np.mean(np.abs(out - _as_output_shape(y, out)).reshape(len(out), -1), axis=1)
+
+
+class CrossEntropy(Loss):
+    """−mean log p(true class). Fused with softmax; unfused it reads probabilities."""
+
+    name = "cross_entropy"
+    fused_with = "softmax"
+
+    def fused_value(self, z, y):
+        logp = log_softmax(z)
+        return float(-np.mean(logp[np.arange(len(y)), y]))
+
+    def fused_grad(self, a, y):
+        g = a.copy()
+        g[np.arange(len(y)), y] -= 1
+        g *= a.dtype.type(1.0 / len(y))
+        return g
+
+    def value(self, out, y):
+        p = np.clip(out[np.arange(len(y)), y], 1e-12, None)
+        return float(-np.mean(np.log(p)))
+
+    def grad(self, out, y):
+        g = np.zeros_like(out)
+        p = np.clip(out[np.arange(len(y)), y], 1e-12, None)
+        g[np.arange(len(y)), y] = -1.0 / (p * len(y))
+        return g
+
+    def per_sample(self, out, y):
+        return -np.log(np.clip(out[np.arange(len(y)), y], 1e-12, None))
+
+
+class BinaryCrossEntropy(Loss):
+    """−mean [y log p + (1 − y) log(1 − p)] over every output. Fused with sigmoid."""
+
+    name = "binary_cross_entropy"
+    fused_with = "sigmoid"
+
+    def fused_value(self, z, y):
+        y = _as_output_shape(y, z).astype(z.dtype, copy=False)
+        # log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z); stable for any z.
+        loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return float(np.mean(loss))
+
+    def fused_grad(self, a, y):
+        y = _as_output_shape(y, a).astype(a.dtype, copy=False)
+        return (a - y) * a.dtype.type(1.0 / a.size)
+
+    def value(self, out, y):
+        y = _as_output_shape(y, out)
+        p = np.clip(out, 1e-12, 1 - 1e-7)
+        return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    def grad(self, out, y):
+        y = _as_output_shape(y, out)
+        p = np.clip(out, 1e-12, 1 - 1e-7)
+        return ((p - y) / (p * (1 - p)) / out.size).astype(out.dtype)
+
+    def per_sample(self, out, y):
+        y = _as_output_shape(y, out)
+        p = np.clip(out, 1e-12, 1 - 1e-7)
+        return -np.mean((y * np.log(p) + (1 - y) * np.log(1 - p)).reshape(len(out), -1), axis=1)
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls for cls in (MSE, MAE, CrossEntropy, BinaryCrossEntropy)
+}
+
+
+def make(name: str) -> Loss:
+    return LOSSES[name]()

@@ -1,0 +1,5 @@
+import sys
+
+from nndesigner.cli import main
+
+sys.exit(main())
