@@ -1,15 +1,14 @@
-# `make test` is the README's test command; CI runs exactly this.
-PY ?= python
+PY ?= .venv/bin/python
 
 .PHONY: test lint bench
 
-test: lint
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+# The same as the README's test command (ruff and import-linter run inside pytest).
+test:
+	$(PY) -m pytest
 
 lint:
 	$(PY) -m ruff check engine nndesigner tests benchmarks
-	lint-imports
+	$(dir $(PY))lint-imports
 
 bench:
-	$(PY) benchmarks/bench_mlp.py
-	$(PY) benchmarks/bench_cnn.py
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
