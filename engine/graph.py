@@ -396,21 +396,27 @@ class NetworkSpec:
         return Analysis(shapes, counts, order, problems, inputs[0] if inputs else None, output)
 
     def _topological_order(self) -> tuple[list[str], list[list[str]]]:
-        """Kahn's order of the acyclic part, and the cycles found among the rest."""
+        """Kahn's order of the acyclic part (ties in insertion order), and the cycles found
+        among the rest. Linear in layers + edges."""
+        position = {n: i for i, n in enumerate(self.layers)}
         indegree = {n: len(set(layer.inputs)) for n, layer in self.layers.items()}
         consumers: dict[str, list[str]] = {n: [] for n in self.layers}
-        for src, dst in {(s, d) for s, d in self.edges()}:
+        for src, dst in dict.fromkeys(self.edges()):
             consumers[src].append(dst)
         ready = [n for n in self.layers if indegree[n] == 0]
         order: list[str] = []
-        while ready:
-            n = ready.pop(0)
+        head = 0
+        while head < len(ready):
+            n = ready[head]
+            head += 1
             order.append(n)
-            for c in sorted(consumers[n], key=list(self.layers).index):
+            for c in sorted(consumers[n], key=position.__getitem__):
                 indegree[c] -= 1
                 if indegree[c] == 0:
                     ready.append(c)
-        remaining = [n for n in self.layers if n not in set(order)]
+        placed = set(order)
+        remaining = [n for n in self.layers if n not in placed]
+        stuck = set(remaining)
         cycles: list[list[str]] = []
         seen: set[str] = set()
         for start in remaining:
@@ -420,11 +426,14 @@ class NetworkSpec:
             path, pos = [start], {start: 0}
             current = start
             while True:
-                nxt = next(i for i in self.layers[current].inputs if i in remaining)
+                nxt = next(i for i in self.layers[current].inputs if i in stuck)
                 if nxt in pos:
                     cycle = path[pos[nxt]:][::-1]
                     if not seen & set(cycle):
                         cycles.append(cycle)
+                    seen.update(path)
+                    break
+                if nxt in seen:  # joins a walk already explained
                     seen.update(path)
                     break
                 pos[nxt] = len(path)
@@ -433,9 +442,9 @@ class NetworkSpec:
         return order, cycles
 
     def _find_output(self, problems: list[Problem], inputs: list[str]) -> str | None:
+        fed = {src for layer in self.layers.values() for src in layer.inputs}
         sinks = [
-            n for n, layer in self.layers.items()
-            if layer.type != "Input" and not self.consumers(n)
+            n for n, layer in self.layers.items() if layer.type != "Input" and n not in fed
         ]
         if not sinks:
             if inputs and all(self.layers[n].type == "Input" for n in self.layers):
