@@ -1,18 +1,54 @@
-"""Start the Qt application and show the main window."""
+"""Start the Qt application: recover crashed work, open a project, show the main window."""
 
 from __future__ import annotations
 
 import sys
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 
-def run_gui(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from nndesigner.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(sys.argv[:1] + list(argv or []))
+def run_gui(project: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nndesigner")
     app.setOrganizationName("nndesigner")
+    from nndesigner.main_window import MainWindow
+
     window = MainWindow()
     window.show()
+    if not _offer_recovery(window):
+        _open_initial(window, project)
     return app.exec()
+
+
+def _offer_recovery(window) -> bool:
+    orphans = window.recovery.orphans()
+    if not orphans:
+        return False
+    latest = orphans[0]
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(latest.saved_at))
+    answer = QMessageBox.question(
+        window, "Restore unsaved work?",
+        f"nndesigner closed unexpectedly. Unsaved changes to “{latest.title}” from {when} "
+        "were kept. Restore them?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    if answer == QMessageBox.StandardButton.Yes and window.restore_recovery(latest):
+        orphans = orphans[1:]
+    for item in orphans:
+        window.recovery.remove(item)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _open_initial(window, project: str | None) -> None:
+    """The project named on the command line, else the last one, else the bundled example."""
+    if project:
+        if window.open_path(Path(project)):
+            return
+    else:
+        last = window.settings.value("last_project")
+        if isinstance(last, str) and Path(last).is_file() and window.open_path(Path(last)):
+            return
+    window.open_template()

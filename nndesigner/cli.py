@@ -16,4 +16,4 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from nndesigner.app import run_gui
 
-    return run_gui([args.project] if args.project else [])
+    return run_gui(args.project)

@@ -1,24 +1,378 @@
-"""The main window. The designer, training and use features arrive with their issues."""
+"""The main window: composes the canvas, the docks, menus, toolbar and status bar, and wires
+file handling (open, save, recent files, autosave). The editing logic lives in Document,
+commands and the canvas; this module only connects them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow
+from pathlib import Path
 
-import engine
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QUndoView,
+)
+
+from engine import EngineError
+
+from . import __version__
+from .canvas.palette import LayerPalette
+from .canvas.scene import NetworkScene
+from .canvas.view import NetworkView
+from .dialogs import TemplateDialog
+from .document import Document
+from .panels.problems import ProblemsPanel
+from .panels.properties import PropertiesPanel
+from .project_io import load_into, load_template, save_document
+from .recovery import RecoveryStore
+from .resources import DEFAULT_TEMPLATE, template
+
+PROJECT_FILTER = "nndesigner projects (*.nnd);;All files (*)"
+MAX_RECENT = 8
+AUTOSAVE_MS = 60_000
+
+
+def recovery_folder() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".nndesigner") / "recovery"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, settings: QSettings | None = None,
+                 recovery: RecoveryStore | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("nndesigner")
-        self.resize(1200, 760)
-        layer_names = ", ".join(engine.LAYER_TYPES)
-        label = QLabel(
-            "<h2>nndesigner</h2>"
-            f"<p>Engine {engine.__version__} ready. Layer types: {layer_names}.</p>"
+        self.settings = settings or QSettings()
+        self.recovery = recovery or RecoveryStore(recovery_folder())
+        self.doc = Document(self)
+        self.scene = NetworkScene(self.doc, self)
+        self.view = NetworkView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.palette_panel = LayerPalette()
+        self.properties = PropertiesPanel(self.doc)
+        self.problems = ProblemsPanel(self.doc)
+        self.undo_view = QUndoView(self.doc.undo_stack)
+        self.undo_view.setEmptyLabel("<opened>")
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        self.resize(1280, 780)
+        self._restore_state()
+        self._update_title()
+        self._update_status()
+
+    # -- construction -----------------------------------------------------------------------
+
+    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.palette_dock = self._dock("Layers", self.palette_panel, left, "layers")
+        self.properties_dock = self._dock("Properties", self.properties, right, "properties")
+        self.problems_dock = self._dock("Problems", self.problems, bottom, "problems")
+        self.history_dock = self._dock("History", self.undo_view, right, "history")
+        self.history_dock.hide()
+        self.resizeDocks([self.palette_dock], [190], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.properties_dock], [320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new_action = self._action("&New from Template…", self.new_from_template, K.New,
+                                       "Start a new network from a bundled example")
+        self.open_action = self._action("&Open…", self.open_dialog, K.Open, "Open a project")
+        self.save_action = self._action("&Save", self.save, K.Save, "Save the project")
+        self.save_as_action = self._action("Save &As…", self.save_as, K.SaveAs,
+                                           "Save the project under a new name")
+        self.quit_action = self._action("&Quit", self.close, K.Quit)
+        stack = self.doc.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(K.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.copy_action = self._action("&Copy", self.copy, K.Copy, "Copy the selected layers")
+        self.paste_action = self._action("&Paste", self.paste, K.Paste, "Paste layers")
+        self.cut_action = self._action("Cu&t", self.cut, K.Cut, "Cut the selected layers")
+        self.delete_action = self._action("&Delete", self.scene.delete_selection,
+                                          [QKeySequence(Qt.Key.Key_Delete),
+                                           QKeySequence(Qt.Key.Key_Backspace)],
+                                          "Delete the selected layers and connections")
+        self.select_all_action = self._action("Select &All", self.select_all, K.SelectAll)
+        self.fit_action = self._action("&Fit to View", self.view.fit_all,
+                                       QKeySequence("Ctrl+0"), "Show the whole network")
+        self.zoom_in_action = self._action("Zoom &In", lambda: self.view.zoom_by(1.25),
+                                           K.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &Out", lambda: self.view.zoom_by(0.8),
+                                            K.ZoomOut)
+        self.layout_action = self._action("&Auto-Layout", self.scene.auto_layout,
+                                          QKeySequence("Ctrl+L"),
+                                          "Arrange the layers from input to output")
+        self.neurons_action = self._action("Show &Neurons", self.set_neuron_mode,
+                                           QKeySequence("Ctrl+Shift+N"),
+                                           "Draw small layers as neurons with every weight")
+        self.neurons_action.setCheckable(True)
+        for action in (self.delete_action, self.copy_action, self.cut_action):
+            # Shortcuts act on the canvas, not inside text fields of the panels.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
+        self.about_action = self._action("&About nndesigner", self.about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.new_action)
+        file.addAction(self.open_action)
+        self.recent_menu = file.addMenu("Open &Recent")
+        file.addSeparator()
+        file.addAction(self.save_action)
+        file.addAction(self.save_as_action)
+        file.addSeparator()
+        file.addAction(self.quit_action)
+        edit = bar.addMenu("&Edit")
+        for a in (self.undo_action, self.redo_action, None, self.cut_action, self.copy_action,
+                  self.paste_action, self.delete_action, None, self.select_all_action):
+            edit.addSeparator() if a is None else edit.addAction(a)
+        edit.addAction(self.history_dock.toggleViewAction())
+        view = bar.addMenu("&View")
+        for a in (self.fit_action, self.zoom_in_action, self.zoom_out_action, None,
+                  self.neurons_action, self.layout_action, None):
+            view.addSeparator() if a is None else view.addAction(a)
+        for dock in (self.palette_dock, self.properties_dock, self.problems_dock):
+            view.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self._refresh_recent_menu()
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main_toolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.new_action, self.open_action, self.save_action, None,
+                  self.undo_action, self.redo_action, None, self.fit_action, self.layout_action,
+                  self.neurons_action):
+            tb.addSeparator() if a is None else tb.addAction(a)
+
+    def _connect(self) -> None:
+        self.palette_panel.add_requested.connect(self.scene.add_after_selection)
+        self.scene.layer_selected.connect(lambda n: self.properties.show_layer(n or None))
+        self.scene.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.problems.layer_clicked.connect(self.scene.select_layer)
+        self.doc.analysis_changed.connect(self._update_status)
+        self.doc.undo_stack.cleanChanged.connect(self._update_title)
+        self.doc.path_changed.connect(self._update_title)
+        self.doc.reset.connect(lambda: QTimer.singleShot(0, self.view.fit_all))
+
+    # -- status ------------------------------------------------------------------------------
+
+    def _update_title(self, *_args) -> None:
+        self.setWindowModified(self.doc.modified)
+        self.setWindowTitle(f"{self.doc.title}[*] — nndesigner")
+
+    def _update_status(self) -> None:
+        a = self.doc.analysis
+        errors, warnings = len(a.errors), len(a.warnings)
+        if errors:
+            text = f"✖ {errors} problem{'s' * (errors != 1)} — see the Problems list"
+        else:
+            text = "✔ shapes OK"
+            if warnings:
+                text += f" · {warnings} warning{'s' * (warnings != 1)}"
+        text += f" · {a.total_params:,} parameters · {len(self.doc.spec.layers)} layers"
+        self.status.setText(text)
+        self.problems_dock.setWindowTitle(self.problems.count_text())
+
+    # -- file handling -----------------------------------------------------------------------
+
+    def confirm_discard(self) -> bool:
+        """Ask to save unsaved changes; False when the user cancels."""
+        if not self.doc.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            f"Save the changes to “{self.doc.title}” before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
         )
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        self.setCentralWidget(label)
-        self.statusBar().showMessage("Ready")
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_from_template(self) -> None:
+        dialog = TemplateDialog(self)
+        if dialog.exec() and dialog.selected() and self.confirm_discard():
+            self.recovery.discard()
+            load_template(self.doc, dialog.selected())
+
+    def open_template(self, name: str = DEFAULT_TEMPLATE) -> None:
+        load_template(self.doc, template(name))
+
+    def open_dialog(self) -> None:
+        start = str(self.doc.path.parent) if self.doc.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
+        if path and self.confirm_discard():
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            load_into(self.doc, path)
+        except (EngineError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot open project",
+                                 f"nndesigner cannot open\n{path}\n\n{exc}")
+            return False
+        self.recovery.discard()
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self.save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(self.doc.path) if self.doc.path else f"{self.doc.title}.nnd"
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".nnd"):
+            path += ".nnd"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_document(self.doc, path)
+        except (EngineError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot save project",
+                                 f"The project was not saved to\n{path}\n\n{exc}\n\n"
+                                 "The previous file, if any, is unchanged.")
+            return False
+        self.doc.set_path(path)
+        self.doc.undo_stack.setClean()
+        self.recovery.discard()
+        self._add_recent(path)
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def autosave(self) -> bool:
+        """Write the recovery file when there are unsaved changes (a timer calls this)."""
+        if not self.doc.modified:
+            return False
+        try:
+            self.recovery.write(self.doc)
+        except (EngineError, OSError) as exc:
+            self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
+            return False
+        return True
+
+    def restore_recovery(self, item) -> bool:
+        """Load an orphaned recovery file; the document stays 'modified' until saved."""
+        if not self.open_path(item.file):
+            return False
+        self.doc.set_path(item.original)
+        self.doc.undo_stack.resetClean()
+        self._update_title()
+        RecoveryStore.remove(item)
+        self.statusBar().showMessage("Restored unsaved work from the last session", 8000)
+        return True
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def _add_recent(self, path: Path) -> None:
+        if path.parent == self.recovery.folder:
+            return
+        entries = [str(path)] + [p for p in self._recent() if p != str(path)]
+        self.settings.setValue("recent_files", entries[:MAX_RECENT])
+        self.settings.setValue("last_project", str(path))
+        self._refresh_recent_menu()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for p in recent:
+            action = self.recent_menu.addAction(Path(p).name)
+            action.setToolTip(p)
+            action.triggered.connect(
+                lambda _=False, p=p: self.confirm_discard() and self.open_path(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- edit --------------------------------------------------------------------------------
+
+    def copy(self) -> None:
+        n = self.scene.copy_selection()
+        if n:
+            self.statusBar().showMessage(f"Copied {n} layer(s)", 3000)
+
+    def cut(self) -> None:
+        if self.scene.copy_selection():
+            self.scene.delete_selection()
+
+    def paste(self) -> None:
+        self.scene.paste()
+
+    def select_all(self) -> None:
+        for item in self.scene.layer_items.values():
+            item.setSelected(True)
+
+    def set_neuron_mode(self, on: bool) -> None:
+        self.scene.set_neuron_mode(bool(on))
+        self.settings.setValue("neuron_mode", bool(on))
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About nndesigner",
+                          f"<h3>nndesigner {__version__}</h3><p>Design, train and use neural "
+                          "networks visually. Everything runs on this computer.</p>")
+
+    # -- window state ------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window_state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        neuron_mode = self.settings.value("neuron_mode", False)
+        on = neuron_mode in (True, "true", "1", 1)
+        self.neurons_action.setChecked(on)
+        self.scene.set_neuron_mode(on)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.recovery.discard()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        event.accept()
