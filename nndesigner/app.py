@@ -13,7 +13,10 @@ def run_gui(project: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("nndesigner")
     app.setOrganizationName("nndesigner")
+    from nndesigner.canvas.scene import release_clipboard
     from nndesigner.main_window import MainWindow
+
+    app.aboutToQuit.connect(release_clipboard)
 
     window = MainWindow()
     window.show()

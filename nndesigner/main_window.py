@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStyle,
     QUndoView,
 )
 
@@ -67,7 +68,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
-        self.resize(1280, 780)
+        self._fit_to_screen()
         self._restore_state()
         self._update_title()
         self._update_status()
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         self.history_dock.hide()
         self.resizeDocks([self.palette_dock], [190], Qt.Orientation.Horizontal)
         self.resizeDocks([self.properties_dock], [320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+        self.resizeDocks([self.problems_dock], [90], Qt.Orientation.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         K = QKeySequence.StandardKey
-        self.new_action = self._action("&New from Template…", self.new_from_template, K.New,
+        self.new_action = self._action("&New…", self.new_from_template, K.New,
                                        "Start a new network from a bundled example")
         self.open_action = self._action("&Open…", self.open_dialog, K.Open, "Open a project")
         self.save_action = self._action("&Save", self.save, K.Save, "Save the project")
@@ -173,7 +174,17 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
         tb.setObjectName("main_toolbar")
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setIconSize(QSize(18, 18))
+        icons = {
+            self.new_action: QStyle.StandardPixmap.SP_FileIcon,
+            self.open_action: QStyle.StandardPixmap.SP_DialogOpenButton,
+            self.save_action: QStyle.StandardPixmap.SP_DialogSaveButton,
+            self.undo_action: QStyle.StandardPixmap.SP_ArrowBack,
+            self.redo_action: QStyle.StandardPixmap.SP_ArrowForward,
+        }
+        for action, pixmap in icons.items():
+            action.setIcon(self.style().standardIcon(pixmap))
         for a in (self.new_action, self.open_action, self.save_action, None,
                   self.undo_action, self.redo_action, None, self.fit_action, self.layout_action,
                   self.neurons_action):
@@ -356,6 +367,16 @@ class MainWindow(QMainWindow):
 
     # -- window state ------------------------------------------------------------------------
 
+    def _fit_to_screen(self) -> None:
+        """Default size: 1280×760, but never larger than the screen (a 1366×768 laptop)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1280, 760
+        if screen is not None:
+            width = min(width, screen.width() - 20)
+            height = min(height, screen.height() - 40)
+            self.move(screen.x() + (screen.width() - width) // 2, screen.y() + 10)
+        self.resize(width, height)
+
     def _restore_state(self) -> None:
         geometry = self.settings.value("geometry")
         if isinstance(geometry, QByteArray):
@@ -363,12 +384,12 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        neuron_mode = self.settings.value("neuron_mode", False)
+        neuron_mode = self.settings.value("neuron_mode", True)
         on = neuron_mode in (True, "true", "1", 1)
         self.neurons_action.setChecked(on)
         self.scene.set_neuron_mode(on)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.confirm_discard():
             event.ignore()
             return

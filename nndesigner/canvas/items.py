@@ -58,7 +58,7 @@ def describe(view: LayerView) -> str:
     if view.type == "Input":
         return f"{fmt_shape(tuple(p['shape']))} inputs"
     if view.type == "Dense":
-        return f"{p['units']} neurons · {act}"
+        return f"{p['units']} neuron{'s' * (p['units'] != 1)} · {act}"
     if view.type == "Conv2D":
         k = p["kernel_size"]
         ks = f"{k}×{k}" if isinstance(k, int) else f"{k[0]}×{k[1]}"
@@ -105,12 +105,16 @@ class LayerItem(QGraphicsObject):
         return self.view.name
 
     def set_view(self, view: LayerView) -> None:
+        """Show new content; the layer's edges re-route when its height changes."""
         n = view.neuron_count
         height = BASE_HEIGHT if n is None else max(BASE_HEIGHT, 46.0 + n * NEURON_SPACING)
-        if height != self._height:
+        resized = height != self._height
+        if resized:
             self.prepareGeometryChange()
             self._height = height
         self.view = view
+        if resized and self.scene() is not None and hasattr(self.scene(), "on_item_moved"):
+            self.scene().on_item_moved(self)
         self.setToolTip(self._tooltip())
         self.update()
 
@@ -131,7 +135,7 @@ class LayerItem(QGraphicsObject):
 
     # -- geometry ---------------------------------------------------------------------------
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QRectF:
         m = PORT_RADIUS + 2
         return QRectF(-m, -10, WIDTH + 2 * m, self._height + 20)
 
@@ -170,11 +174,23 @@ class LayerItem(QGraphicsObject):
         errors = [p for p in v.problems if p.severity == "error"]
         warnings = [p for p in v.problems if p.severity == "warning"]
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
+            self._paint_far(painter, colour, bool(errors))
+            return
 
         body = self.body()
         path = QPainterPath()
         path.addRoundedRect(body, 8, 8)
-        painter.fillPath(path, base)
+        if v.neuron_count is None:
+            painter.fillPath(path, base)
+        else:
+            # Neurons: the connections drawn beneath stay visible through the body.
+            see_through = QColor(base)
+            see_through.setAlphaF(0.35)
+            painter.fillPath(path, see_through)
+            title_area = QPainterPath()
+            title_area.addRect(QRectF(0, 0, WIDTH, 44))
+            painter.fillPath(title_area.intersected(path), base)
         # Category stripe along the top.
         stripe = QPainterPath()
         stripe.addRoundedRect(QRectF(0, 0, WIDTH, 8), 4, 4)
@@ -197,28 +213,28 @@ class LayerItem(QGraphicsObject):
         small.setBold(False)
         small.setPointSizeF(title.pointSizeF() * 0.88)
         painter.setFont(title)
-        painter.setPen(text)
+        painter.setPen(QPen(text))
         painter.drawText(QRectF(10, 11, WIDTH - 20, 18), Qt.AlignmentFlag.AlignLeft, v.type)
         type_width = QFontMetricsF(title).horizontalAdvance(v.type)
         painter.setFont(small)
-        painter.setPen(muted)
+        painter.setPen(QPen(muted))
         name_rect = QRectF(16 + type_width, 12, WIDTH - 46 - type_width, 18)
         name = QFontMetricsF(small).elidedText(v.name, Qt.TextElideMode.ElideMiddle,
                                                name_rect.width())
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignRight, name)
 
-        painter.setPen(text)
+        painter.setPen(QPen(text))
         n = v.neuron_count
         if n is None:
             painter.drawText(QRectF(10, 31, WIDTH - 20, 18), Qt.AlignmentFlag.AlignLeft,
                              describe(v))
-            painter.setPen(muted)
+            painter.setPen(QPen(muted))
             out = f"out {fmt_shape(v.shape)}" if v.shape is not None else "out ?"
             if v.param_count:
                 out += f" · {fmt_count(v.param_count)} params"
             painter.drawText(QRectF(10, 50, WIDTH - 20, 18), Qt.AlignmentFlag.AlignLeft, out)
         else:
-            painter.setPen(muted)
+            painter.setPen(QPen(muted))
             painter.drawText(QRectF(10, 29, WIDTH - 20, 16), Qt.AlignmentFlag.AlignLeft,
                              describe(v))
             self._paint_neurons(painter, n, text)
@@ -228,9 +244,20 @@ class LayerItem(QGraphicsObject):
             self._paint_badge(painter, ERROR if errors else WARNING)
         if v.is_output:
             painter.setFont(small)
-            painter.setPen(muted)
+            painter.setPen(QPen(muted))
             painter.drawText(QRectF(0, self._height + 1, WIDTH, 14),
                              Qt.AlignmentFlag.AlignHCenter, "output")
+
+    def _paint_far(self, painter: QPainter, colour: QColor, error: bool) -> None:
+        """Zoomed far out: a coloured block, red when it has a problem; no text."""
+        fill = QColor(colour)
+        fill.setAlphaF(0.85)
+        painter.setPen(QPen(ERROR, 6) if error else QPen(Qt.PenStyle.NoPen))
+        if self.isSelected():
+            painter.setPen(QPen(SELECTION, 6))
+        painter.setBrush(QBrush(fill))
+        painter.drawRoundedRect(self.body(), 8, 8)
+        painter.setBrush(QBrush())
 
     def _paint_neurons(self, painter: QPainter, n: int, text: QColor) -> None:
         biases = self.view.biases
@@ -244,7 +271,7 @@ class LayerItem(QGraphicsObject):
                 fill = weight_colour(float(biases[i]), scale)
             painter.setBrush(QBrush(fill))
             painter.drawEllipse(self.neuron_centre(i), NEURON_RADIUS, NEURON_RADIUS)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(QBrush())
 
     def _paint_ports(self, painter: QPainter, colour: QColor, base: QColor) -> None:
         painter.setPen(QPen(colour, 1.6))
@@ -253,24 +280,24 @@ class LayerItem(QGraphicsObject):
             painter.drawEllipse(self.input_port(), PORT_RADIUS, PORT_RADIUS)
         painter.setBrush(QBrush(colour))
         painter.drawEllipse(self.output_port(), PORT_RADIUS, PORT_RADIUS)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(QBrush())
 
     def _paint_badge(self, painter: QPainter, colour: QColor) -> None:
         centre = QPointF(WIDTH - 2, 2)
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(QPen(Qt.PenStyle.NoPen))
         painter.setBrush(QBrush(colour))
         painter.drawEllipse(centre, 9, 9)
-        painter.setPen(QColor("white"))
+        painter.setPen(QPen(QColor("white")))
         font = QFont(painter.font())
         font.setBold(True)
         painter.setFont(font)
         painter.drawText(QRectF(centre.x() - 9, centre.y() - 9, 18, 18),
                          Qt.AlignmentFlag.AlignCenter, "!")
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(QBrush())
 
     # -- interaction ------------------------------------------------------------------------
 
-    def itemChange(self, change, value):  # noqa: N802 (Qt API)
+    def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             scene = self.scene()
             if scene is not None and hasattr(scene, "on_item_moved"):
@@ -279,12 +306,12 @@ class LayerItem(QGraphicsObject):
             self.update()
         return super().itemChange(change, value)
 
-    def hoverMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hoverMoveEvent(self, event) -> None:
         on_port = self.port_at(event.pos()) == "out"
         self.setCursor(Qt.CursorShape.CrossCursor if on_port else Qt.CursorShape.ArrowCursor)
         super().hoverMoveEvent(event)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.port_at(event.pos()) == "out":
             self.scene().begin_connection(self, event.scenePos())
             event.accept()
@@ -356,7 +383,7 @@ class EdgeItem(QGraphicsPathItem):
             return self.weights
         return None
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QRectF:
         rect = super().boundingRect()
         if self._neuron_links() or self.src.view.neuron_count is not None:
             rect = rect.united(self.src.sceneBoundingRect()).united(self.dst.sceneBoundingRect())
@@ -373,7 +400,9 @@ class EdgeItem(QGraphicsPathItem):
     def paint(self, painter: QPainter, option, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._neuron_links():
-            self._paint_links(painter)
+            neutral = widget.palette().text().color() if widget else QColor("#555")
+            neutral.setAlphaF(0.3)
+            self._paint_links(painter, neutral)
             return
         if self.problem is not None:
             pen = QPen(ERROR, 2.4, Qt.PenStyle.DashLine)
@@ -386,17 +415,20 @@ class EdgeItem(QGraphicsPathItem):
         painter.setPen(pen)
         painter.drawPath(self.path())
 
-    def _paint_links(self, painter: QPainter) -> None:
+    def _paint_links(self, painter: QPainter, neutral: QColor) -> None:
         W = self._link_weights()
         if W is None:  # untrained: every connection, thin and neutral
-            W = np.zeros((self.dst.view.neuron_count, self.src.view.neuron_count))
+            painter.setPen(QPen(neutral, 1.0))
+            for j in range(self.dst.view.neuron_count):
+                b = self.dst.mapToScene(self.dst.neuron_centre(j))
+                for i in range(self.src.view.neuron_count):
+                    painter.drawLine(self.src.mapToScene(self.src.neuron_centre(i)), b)
+            return
         scale = float(np.max(np.abs(W))) if W.size else 0.0
         for j in range(W.shape[0]):
             b = self.dst.mapToScene(self.dst.neuron_centre(j))
-            b.setX(b.x() - NEURON_RADIUS)
             for i in range(W.shape[1]):
                 a = self.src.mapToScene(self.src.neuron_centre(i))
-                a.setX(a.x() + NEURON_RADIUS)
                 w = float(W[j, i])
                 width = 0.6 + 3.4 * (abs(w) / scale if scale > 0 else 0.0)
                 painter.setPen(QPen(weight_colour(w, scale), width))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QMimeData, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QDrag, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
 
 from engine import LAYER_TYPES
@@ -41,14 +41,14 @@ def layer_icon(type_name: str, glyph: str, size: int = 28) -> QIcon:
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setBrush(colour)
-    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QBrush(colour))
+    p.setPen(QPen(Qt.PenStyle.NoPen))
     p.drawRoundedRect(QRectF(1, 1, size - 2, size - 2), 6, 6)
     font = QFont()
     font.setPixelSize(int(size * 0.6))
     font.setBold(True)
     p.setFont(font)
-    p.setPen(QColor("white"))
+    p.setPen(QPen(QColor("white")))
     p.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, glyph)
     p.end()
     return QIcon(pix)
@@ -92,7 +92,7 @@ class LayerPalette(QListWidget):
         mime.setData(PALETTE_MIME, json.dumps(self.entry(row)).encode())
         return mime
 
-    def startDrag(self, actions) -> None:  # noqa: N802 (Qt API)
+    def startDrag(self, actions) -> None:
         row = self.currentRow()
         if row < 0:
             return

@@ -24,6 +24,23 @@ from .layout import layered_layout
 LAYERS_MIME = "application/x-nndesigner-layers"
 
 
+def release_clipboard() -> None:
+    """Take our layers off the clipboard before Qt shuts down: PySide6 crashes at exit when
+    the clipboard still owns a QMimeData created from Python."""
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData() if clipboard is not None else None
+    if mime is not None and mime.hasFormat(LAYERS_MIME):
+        clipboard.clear()
+
+
+def _signature(view: LayerView) -> tuple:
+    """What a layer item shows, comparable (weights by identity: they are replaced whole)."""
+    return (
+        view.name, view.type, repr(view.params), view.shape, view.param_count,
+        tuple(view.problems), view.is_output, view.neuron_mode, id(view.biases),
+    )
+
+
 class NetworkScene(QGraphicsScene):
     #: A short message for the status bar (a refused connection, a paste…).
     message = Signal(str)
@@ -61,7 +78,7 @@ class NetworkScene(QGraphicsScene):
         self.edge_items.clear()
         self._pending = None
         for name in self.doc.spec.layers:
-            self._on_layer_added(name, refresh=False)
+            self._on_layer_added(name)
         for src, dst in self.doc.spec.edges():
             self._on_edge_added(src, dst)
         self.refresh()
@@ -88,16 +105,20 @@ class NetworkScene(QGraphicsScene):
         )
 
     def refresh(self) -> None:
-        """Re-read shapes, problems and weights for every item (after any edit)."""
+        """Re-read shapes, problems and weights after any edit; only items whose displayed
+        state changed are updated (a 200-layer design must stay fast to edit)."""
         for name, item in self.layer_items.items():
-            item.set_view(self._layer_view(name))
+            view = self._layer_view(name)
+            if _signature(view) != _signature(item.view):
+                item.set_view(view)
         edge_problems = {p.edge: p for p in self.doc.analysis.problems if p.edge is not None}
         for key, edge in self.edge_items.items():
             weights = None
             if self.neuron_mode:
                 weights = self.doc.layer_weights(key[1]).get("W")
-            edge.set_state(edge_problems.get(key), weights)
-            edge.route()
+            problem = edge_problems.get(key)
+            if problem != edge.problem or weights is not edge.weights:
+                edge.set_state(problem, weights)
 
     def set_neuron_mode(self, on: bool) -> None:
         self.neuron_mode = on
@@ -106,7 +127,7 @@ class NetworkScene(QGraphicsScene):
             edge.prepareGeometryChange()
             edge.route()
 
-    def _on_layer_added(self, name: str, refresh: bool = True) -> None:
+    def _on_layer_added(self, name: str) -> None:
         item = LayerItem(self._layer_view(name))
         x, y = self.doc.position(name)
         item.setPos(x, y)
@@ -247,21 +268,21 @@ class NetworkScene(QGraphicsScene):
                 return item
         return None
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mouseMoveEvent(self, event) -> None:
         if self._pending is not None:
             self._pending.move_to(event.scenePos())
             event.accept()
             return
         super().mouseMoveEvent(event)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mousePressEvent(self, event) -> None:
         super().mousePressEvent(event)
         self._press_positions = {
             name: (item.x(), item.y()) for name, item in self.layer_items.items()
             if item.isSelected()
         }
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mouseReleaseEvent(self, event) -> None:
         if self._pending is not None:
             self.finish_connection(event.scenePos())
             event.accept()

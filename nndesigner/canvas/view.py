@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsView
 from .scene import NetworkScene
 
 PALETTE_MIME = "application/x-nndesigner-layer-type"
-MIN_ZOOM, MAX_ZOOM = 0.15, 3.0
+MIN_ZOOM, MAX_ZOOM = 0.02, 3.0
 
 
 class NetworkView(QGraphicsView):
@@ -25,7 +25,10 @@ class NetworkView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setAcceptDrops(True)
-        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+        self.setSceneRect(QRectF(-50000, -50000, 100000, 100000))
+        # An endless canvas: pan with the middle button or Space+drag, not scrollbars.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._panning: QPointF | None = None
         self._space = False
 
@@ -54,25 +57,25 @@ class NetworkView(QGraphicsView):
 
     # -- zoom and pan -----------------------------------------------------------------------
 
-    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_by(1.15**steps)
         event.accept()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         super().keyPressEvent(event)
 
-    def keyReleaseEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def keyReleaseEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = False
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         super().keyReleaseEvent(event)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.MiddleButton:
             self._panning = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -80,7 +83,7 @@ class NetworkView(QGraphicsView):
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mouseMoveEvent(self, event) -> None:
         if self._panning is not None:
             delta = event.position() - self._panning
             self._panning = event.position()
@@ -90,7 +93,7 @@ class NetworkView(QGraphicsView):
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def mouseReleaseEvent(self, event) -> None:
         if self._panning is not None and event.button() == Qt.MouseButton.MiddleButton:
             self._panning = None
             self.viewport().unsetCursor()
@@ -100,19 +103,19 @@ class NetworkView(QGraphicsView):
 
     # -- drop from the palette --------------------------------------------------------------
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasFormat(PALETTE_MIME):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def dragMoveEvent(self, event) -> None:
         if event.mimeData().hasFormat(PALETTE_MIME):
             event.acceptProposedAction()
         else:
             super().dragMoveEvent(event)
 
-    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def dropEvent(self, event) -> None:
         mime = event.mimeData()
         if not mime.hasFormat(PALETTE_MIME):
             super().dropEvent(event)
@@ -129,14 +132,15 @@ class NetworkView(QGraphicsView):
 
     # -- background -------------------------------------------------------------------------
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt API)
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.palette().window().color().lighter(103))
         dot = QColor(self.palette().text().color())
         dot.setAlphaF(0.13)
         painter.setPen(QPen(dot, 1.6 / max(self.zoom(), 0.3)))
+        # Keep dots at least 16 screen pixels apart whatever the zoom (and their number small).
         step = 40.0
-        if self.zoom() < 0.4:
-            step = 160.0
+        while step * self.zoom() < 16.0:
+            step *= 2.0
         left = int(rect.left() // step) * step
         top = int(rect.top() // step) * step
         x = left
@@ -149,14 +153,14 @@ class NetworkView(QGraphicsView):
             x += step
         painter.drawPoints(points)
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt API)
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if self.network_scene.layer_items:
             return
         painter.save()
         painter.resetTransform()
         colour = QColor(self.palette().text().color())
         colour.setAlphaF(0.5)
-        painter.setPen(colour)
+        painter.setPen(QPen(colour))
         painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
                          "Drag layers here from the Layers palette,\n"
                          "or choose File → New from template")

@@ -1,4 +1,1 @@
-"""Dockable panels around the canvas: properties, data, training controls, inspector.
-
-Each panel takes the :class:`~nndesigner.document.Document` it shows and works standalone.
-"""
+"""Dockable panels of the main window; each works standalone over a Document."""

@@ -46,9 +46,9 @@ def drop_mime(view, mime: QMimeData, at: QPoint) -> None:
     vp = view.viewport()
     point = QPointF(at)
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(vp, QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, buttons,
+    QApplication.sendEvent(vp, QDragEnterEvent(at, Qt.DropAction.CopyAction, mime, buttons,
                                                 mods))
-    QApplication.sendEvent(vp, QDragMoveEvent(point, Qt.DropAction.CopyAction, mime, buttons,
+    QApplication.sendEvent(vp, QDragMoveEvent(at, Qt.DropAction.CopyAction, mime, buttons,
                                                mods))
     QApplication.sendEvent(vp, QDropEvent(point, Qt.DropAction.CopyAction, mime, buttons, mods))
 
@@ -85,7 +85,7 @@ def test_drop_from_palette_creates_a_layer_where_dropped(canvas, qtbot):
 
 
 def test_output_preset_from_palette_is_a_softmax_dense(canvas, qtbot):
-    doc, scene, view = canvas
+    doc, _scene, view = canvas
     palette = LayerPalette()
     qtbot.addWidget(palette)
     entry = palette.entry(palette.row_of("Output"))
@@ -120,7 +120,7 @@ def test_drag_between_ports_connects(canvas, qtbot):
 
 
 def test_invalid_connection_turns_red_with_reason(canvas, qtbot):
-    doc, scene, view = canvas
+    _doc, scene, view = canvas
     messages = []
     scene.message.connect(messages.append)
     scene.edge_items[("flatten_1", "dense_1")].setSelected(True)

@@ -1,9 +1,188 @@
+"""The main window: templates, save and reopen, autosave recovery, bad files, closing."""
+
+import os
+import zipfile
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from nndesigner import commands as cmd
 from nndesigner.main_window import MainWindow
+from nndesigner.recovery import RecoveryStore
+from nndesigner.resources import list_templates
 
 
-def test_main_window_opens(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    def make(folder=None):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        store = RecoveryStore(folder or tmp_path / "recovery")
+        window = MainWindow(settings=settings, recovery=store)
+        # No "unsaved changes" prompt while pytest-qt closes the window after the test.
+        qtbot.addWidget(window, before_close_func=lambda w: w.doc.undo_stack.setClean())
+        return window
+
+    return make
+
+
+def edit(window):
+    doc = window.doc
+    doc.undo_stack.push(cmd.AddLayerCommand(doc, "Dense", (300.0, 250.0), {"units": 5},
+                                            [next(iter(doc.spec.layers))], name="extra"))
+
+
+def test_every_template_opens_valid(make_window):
+    window = make_window()
+    names = [t.name for t in list_templates()]
+    assert {"xor", "smiley", "trip_insurance", "digits_mlp", "digits_cnn",
+            "regression"} <= set(names)
+    for name in names:
+        window.open_template(name)
+        assert window.doc.analysis.ok, (name, window.doc.analysis.problems)
+        assert set(window.scene.layer_items) == set(window.doc.spec.layers)
+        assert "shapes OK" in window.status.text()
+    assert not window.doc.modified
+
+
+def test_save_and_reopen_gives_the_identical_spec_and_layout(make_window, tmp_path):
+    window = make_window()
+    window.open_template("digits_cnn")
+    edit(window)
+    window.doc.undo_stack.push(cmd.MoveLayersCommand(
+        window.doc, {"extra": ((300.0, 250.0), (312.5, -47.25))}))
+    assert window.doc.modified and window.isWindowModified()
+    path = tmp_path / "net.nnd"
+    assert window.save_to(path)
+    assert not window.doc.modified and window.windowTitle().startswith("net")
+    spec, positions = window.doc.spec.to_dict(), dict(window.doc.positions)
+    other = make_window()
+    assert other.open_path(path)
+    assert other.doc.spec.to_dict() == spec
+    assert other.doc.positions == positions
+    assert other.doc.path == path and not other.doc.modified
+    assert str(path) in other._recent()
+
+
+def test_autosave_is_offered_after_a_crash(make_window, tmp_path):
+    folder = tmp_path / "recovery"
+    window = make_window(folder)
+    window.open_template("xor")
+    assert not window.autosave()  # nothing unsaved yet
+    edit(window)
+    assert window.autosave()
+    spec = window.doc.spec.to_dict()
+    # Simulate the crash: the process that wrote the note is gone.
+    note = window.recovery.note
+    note.write_text(note.read_text().replace(f'"pid": {os.getpid()}', '"pid": 999999999'))
+    fresh = make_window(folder)
+    orphans = fresh.recovery.orphans()
+    assert len(orphans) == 1
+    assert fresh.restore_recovery(orphans[0])
+    assert fresh.doc.spec.to_dict() == spec
+    assert fresh.doc.modified  # restored work still needs saving
+    assert fresh.recovery.orphans() == []
+
+
+def test_a_live_session_is_not_offered_as_a_crash(make_window, tmp_path):
+    folder = tmp_path / "recovery"
+    window = make_window(folder)
+    window.open_template("xor")
+    edit(window)
+    window.autosave()
+    assert make_window(folder).recovery.orphans() == []
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip", b"PK\x03\x04truncated"])
+def test_malformed_project_shows_an_error_and_keeps_the_document(make_window, tmp_path,
+                                                                  monkeypatch, content):
+    window = make_window()
+    window.open_template("smiley")
+    before = window.doc.spec.to_dict()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    bad = tmp_path / "bad.nnd"
+    bad.write_bytes(content)
+    assert not window.open_path(bad)
+    assert shown and "bad.nnd" in shown[0]
+    assert window.doc.spec.to_dict() == before
+
+
+def test_project_with_a_bad_layer_names_the_field(make_window, tmp_path, monkeypatch):
+    window = make_window()
+    window.open_template("xor")
+    path = tmp_path / "p.nnd"
+    window.save_to(path)
+    with zipfile.ZipFile(path) as zf:
+        text = zf.read("project.json").decode()
+    text = text.replace('"units": 4', '"units": -4')
+    broken = tmp_path / "broken.nnd"
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("project.json", text)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    assert not window.open_path(broken)
+    assert "units" in shown[0]
+
+
+def test_failed_save_keeps_the_previous_file(make_window, tmp_path, monkeypatch):
+    window = make_window()
+    window.open_template("xor")
+    path = tmp_path / "keep.nnd"
+    window.save_to(path)
+    before = path.read_bytes()
+    edit(window)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", full_disk)
+    assert not window.save_to(path)
+    assert "No space left" in shown[0] and "unchanged" in shown[0]
+    assert path.read_bytes() == before
+    assert window.doc.modified
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("keep")] == ["keep.nnd"]
+
+
+def test_close_asks_about_unsaved_changes(make_window, monkeypatch):
+    window = make_window()
+    window.open_template("xor")
     window.show()
-    assert window.windowTitle() == "nndesigner"
-    assert "Dense" in window.centralWidget().text()
+    edit(window)
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert not window.close()
+    assert window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Discard)
+    assert window.close()
+
+
+def test_problem_click_selects_the_culprit(make_window, qtbot):
+    window = make_window()
+    window.open_template("digits_cnn")
+    doc = window.doc
+    doc.undo_stack.push(cmd.RemoveLayersCommand(doc, ["flatten_1"]))
+    doc.undo_stack.push(cmd.ConnectCommand(doc, "maxpool2d_2", "output"))
+    assert "1 error" in window.problems_dock.windowTitle()
+    item = window.problems.item(0)
+    assert "Flatten" in item.text()
+    window.problems.itemClicked.emit(item)
+    assert window.scene.selected_layers() == ["output"]
+    assert "problem" in window.status.text()
+
+
+def test_undo_redo_actions_and_shortcut_keys(make_window, qtbot):
+    window = make_window()
+    window.open_template("xor")
+    edit(window)
+    assert "extra" in window.doc.spec.layers
+    window.undo_action.trigger()
+    assert "extra" not in window.doc.spec.layers
+    window.redo_action.trigger()
+    assert "extra" in window.doc.spec.layers
+    keys = {s.toString() for s in window.redo_action.shortcuts()}
+    assert {"Ctrl+Shift+Z", "Ctrl+Y"} <= keys
+    assert window.fit_action.shortcut().toString() == "Ctrl+0"
