@@ -69,12 +69,12 @@ class ParamSpec:
                 raise SpecError(
                     f"{label}: expected [features] or [channels, height, width], got {value!r}"
                 )
+            if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value):
+                raise SpecError(f"{label}: every dimension must be a whole number ≥ 1")
             if len(value) == 2:
                 raise SpecError(
                     f"{label}: a 2-D input needs a channel count: use [1, {value[0]}, {value[1]}]"
                 )
-            if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value):
-                raise SpecError(f"{label}: every dimension must be a whole number ≥ 1")
             return [int(d) for d in value]
         if self.kind == "size2":
             is_int = isinstance(value, int) and not isinstance(value, bool)

@@ -74,7 +74,7 @@ class Document(QObject):
         self.path = path
         self.undo_stack.clear()
         self.undo_stack.setClean()
-        self._revalidate(emit=False)
+        self._reanalyse()
         self.reset.emit()
         self.analysis_changed.emit()
         self.path_changed.emit()
@@ -123,11 +123,13 @@ class Document(QObject):
         bare.inputs = []
         self.spec.insert_layer(bare, index)
         self.positions[layer.name] = position
-        self.layer_added.emit(layer.name)
         for src in inputs:
             self.spec.connect(src, layer.name)
+        self._reanalyse()
+        self.layer_added.emit(layer.name)
+        for src in inputs:
             self.edge_added.emit(src, layer.name)
-        self._revalidate()
+        self.analysis_changed.emit()
 
     def apply_remove_layer(self, name: str) -> tuple[LayerSpec, int, list[tuple[str, str, int]]]:
         """Remove a layer; return it, its index and the outgoing edges (with input positions)
@@ -144,19 +146,22 @@ class Document(QObject):
             self.edge_removed.emit(name, dst)
         self.spec.remove_layer(name)
         self.positions.pop(name, None)
+        self._reanalyse()
         self.layer_removed.emit(name)
-        self._revalidate()
+        self.analysis_changed.emit()
         return layer, index, outgoing
 
     def apply_connect(self, src: str, dst: str, index: int | None = None) -> None:
         self.spec.connect(src, dst, index)
+        self._reanalyse()
         self.edge_added.emit(src, dst)
-        self._revalidate()
+        self.analysis_changed.emit()
 
     def apply_disconnect(self, src: str, dst: str) -> int:
         index = self.spec.disconnect(src, dst)
+        self._reanalyse()
         self.edge_removed.emit(src, dst)
-        self._revalidate()
+        self.analysis_changed.emit()
         return index
 
     def apply_params(self, name: str, params: dict[str, Any]) -> None:
@@ -165,8 +170,9 @@ class Document(QObject):
         # Stored weights are kept: building a model skips those whose shapes no longer fit,
         # so an undo brings the learned values back.
         layer.params = engine.LAYER_TYPES[layer.type].validate_params(params, name)
+        self._reanalyse()
         self.layer_changed.emit(name)
-        self._revalidate()
+        self.analysis_changed.emit()
 
     def apply_rename(self, old: str, new: str) -> None:
         self.spec.rename_layer(old, new)
@@ -177,8 +183,9 @@ class Document(QObject):
                 (f"{new}/{k[len(prefix):]}" if k.startswith(prefix) else k): v
                 for k, v in self.weights.items()
             }
+        self._reanalyse()
         self.layer_renamed.emit(old, new)
-        self._revalidate()
+        self.analysis_changed.emit()
 
     def apply_move(self, name: str, position: tuple[float, float]) -> None:
         self.positions[name] = (float(position[0]), float(position[1]))
@@ -186,8 +193,9 @@ class Document(QObject):
 
     def apply_loss(self, loss: str) -> None:
         self.spec.loss = loss
+        self._reanalyse()
         self.loss_changed.emit(loss)
-        self._revalidate()
+        self.analysis_changed.emit()
 
     def set_weights(self, weights: dict[str, np.ndarray] | None) -> None:
         """New trained weights (from training or a reset); not an undoable edit."""
@@ -196,7 +204,6 @@ class Document(QObject):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _revalidate(self, emit: bool = True) -> None:
+    def _reanalyse(self) -> None:
+        """Validate before any signal goes out, so every handler reads a fresh analysis."""
         self.analysis = self.spec.check()
-        if emit:
-            self.analysis_changed.emit()

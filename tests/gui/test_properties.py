@@ -161,7 +161,7 @@ def test_invalid_shape_shows_error_and_leaves_doc_unchanged(qtbot, panel, doc):
     assert INPUT_NOTE in [label.text() for label in panel.page.findChildren(QLabel)]
     type_into(qtbot, edit, "0×5")
     assert error_of(panel, "shape").startswith("Not applied:")
-    assert "channel" in error_of(panel, "shape")
+    assert "≥ 1" in error_of(panel, "shape")  # not the 2-D hint "use [1, 0, 5]"
     assert doc.layer("input").params["shape"] == [4]
     assert doc.undo_stack.count() == 0
     assert edit.text() == "4"
