@@ -6,7 +6,9 @@ into an :class:`Activation` object; :func:`canonical` gives the form stored in f
 name when every option has its default).
 
 Contract: ``forward(z)`` returns ``a`` of z's shape; ``backward(z, a, da)`` returns ``dz`` given
-the upstream gradient ``da`` (same shape). Arrays are batch-first; softmax works on the last axis.
+the upstream gradient ``da`` (same shape). Arrays are batch-first; softmax works on the last
+axis of the engine's internal layout — the features of a flat output, the channels of an image
+output (axis 1 of the public N×C×H×W layout, as ONNX's Softmax(axis=1)).
 """
 
 from __future__ import annotations
@@ -213,16 +215,39 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _rows_last(z: np.ndarray) -> bool:
+    """True for many short rows (a batch of class scores): reducing along a short last axis
+    costs numpy a loop per row, so those are reduced in a transposed copy instead."""
+    return z.ndim == 2 and z.shape[0] >= 16 and z.shape[1] <= 64
+
+
 def softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, shifted by the max for stability."""
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    e /= np.sum(e, axis=-1, keepdims=True)
+    if _rows_last(z):
+        et = z.T.copy()  # (classes, N): the reductions below run along contiguous rows
+        et -= et.max(axis=0)
+        np.exp(et, out=et)
+        out = np.empty_like(z)
+        np.divide(et, et.sum(axis=0), out=out.T)
+        return out
+    # The ufuncs' own reduce: np.max and ndarray.max add Python-level wrappers that show
+    # when predicting one sample.
+    e = z - np.maximum.reduce(z, axis=-1, keepdims=True)
+    np.exp(e, out=e)
+    e /= np.add.reduce(e, axis=-1, keepdims=True)
     return e
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    if _rows_last(z):
+        st = z.T.copy()
+        st -= st.max(axis=0)
+        lse = np.log(np.exp(st).sum(axis=0))
+        out = np.empty_like(z)
+        np.subtract(st, lse, out=out.T)
+        return out
+    shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))
 
 
 REGISTRY: dict[str, type[Activation]] = {

@@ -244,10 +244,15 @@ class NetworkSpec:
             raise SpecError(f"there is no layer named '{name}'") from None
 
     def _check_new_name(self, name: str) -> None:
-        if not isinstance(name, str) or not _NAME_RE.match(name) or name != name.strip():
+        if (
+            not isinstance(name, str)
+            or not _NAME_RE.match(name)
+            or name != name.strip()
+            or name in (".", "..")
+        ):
             raise SpecError(
                 f"layer name {name!r}: use 1–64 characters, no slashes or control characters, "
-                "no leading or trailing spaces"
+                "no leading or trailing spaces, not '.' or '..'"
             )
         if name in self.layers:
             raise SpecError(f"a layer named '{name}' already exists")
@@ -279,7 +284,7 @@ class NetworkSpec:
         if not isinstance(name, str):
             raise SpecError("network.name: expected text")
         loss = data.get("loss", "cross_entropy")
-        if loss not in LOSSES:
+        if not isinstance(loss, str) or loss not in LOSSES:
             raise SpecError(f"network.loss: unknown loss {loss!r} (known: {', '.join(LOSSES)})")
         spec = cls(loss=loss, name=name)
         raw_layers = data.get("layers")

@@ -229,7 +229,7 @@ def test_names_are_unique_and_clean():
     spec = mlp()
     with pytest.raises(SpecError, match="already exists"):
         spec.add_layer("Dense", name="dense_1", units=3)
-    for bad in ["", "a/b", " padded", "x" * 65]:
+    for bad in ["", "a/b", " padded", "x" * 65, ".", ".."]:
         with pytest.raises(SpecError):
             spec.add_layer("Dense", name=bad, units=3)
     spec.rename_layer("dense_1", "hidden")
@@ -266,6 +266,7 @@ def test_default_options_are_stored_as_bare_names():
         (lambda d: d["layers"][1]["params"].update(units=-3), r"layers\[1\].*units"),
         (lambda d: d["layers"][2].update(inputs=["ghost"]), "no layer named 'ghost'"),
         (lambda d: d.update(loss="hinge"), "unknown loss"),
+        (lambda d: d.update(loss=["mse"]), "unknown loss"),
         (lambda d: d["layers"].append(d["layers"][1]), "already exists"),
     ],
 )
