@@ -61,9 +61,22 @@ class Layer:
         #: Set by the model: False for inputs whose gradient nobody needs (saves work).
         self.input_grad_needed: list[bool] = [True] * len(in_shapes)
         self.rng: np.random.Generator | None = None
+        self._buffers: dict[tuple, np.ndarray] = {}
 
     def init_params(self, rng: np.random.Generator, activation: str) -> None:
         """Draw initial parameter values; layers without parameters do nothing."""
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """A scratch array kept for the next call with the same shape: fresh multi-MB
+        temporaries every batch cost page faults. Only for arrays that nobody keeps beyond
+        the current forward/backward pass."""
+        key = (name, shape, np.dtype(dtype))
+        buf = self._buffers.get(key)
+        if buf is None:
+            if len(self._buffers) > 16:  # batch sizes changed a lot; start over
+                self._buffers.clear()
+            buf = self._buffers[key] = np.empty(shape, dtype=dtype)
+        return buf
 
     def _add_param(self, name: str, value: np.ndarray) -> None:
         self.params[name] = Parameter(self.name, name, value)

@@ -11,6 +11,7 @@ another trains, predict with a :meth:`Model.copy`.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,7 +223,9 @@ class Model:
     def prepare_inputs(self, x: Any) -> np.ndarray:
         """Check and convert inputs to ``(N, *input_shape)`` in the model's dtype."""
         x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.number) and x.dtype != bool:
+        # The kind test first: issubdtype is slow for what runs on every prediction.
+        kind_ok = x.dtype.kind in "fiu" or np.issubdtype(x.dtype, np.number)
+        if not kind_ok and x.dtype != bool:
             raise DataError(f"inputs must be numbers, got {x.dtype}")
         shape = tuple(self.input_shape)
         if x.shape[1:] != shape:
@@ -236,7 +239,7 @@ class Model:
                     f"{'×'.join(map(str, shape))}"
                 )
         x = np.asarray(x, dtype=self.dtype)
-        if not np.all(np.isfinite(x)):
+        if not np.isfinite(x).all():
             bad = np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0]
             raise DataError(f"inputs contain NaN or infinity (sample {bad[0]}, value {bad[1]})")
         return x
@@ -289,11 +292,14 @@ class Model:
         layout, possibly a view of internal buffers: copy before keeping it)."""
         values: dict[str, np.ndarray] = {}
         for node in self.nodes:
-            xs = [to_internal(x)] if node.type == "Input" else [values[i] for i in node.inputs]
-            z = node.layer.forward(xs, training)
-            a = node.activation.forward(z) if node.activation else z
-            node.z, node.a = z, a
-            values[node.name] = a
+            if node.type == "Input":
+                z = node.layer.forward([to_internal(x)], training)
+            else:
+                z = node.layer.forward([values[i] for i in node.inputs], training)
+            act = node.activation
+            a = z if act is None else act.forward(z)
+            node.z = z
+            node.a = values[node.name] = a
         return to_public(values[self.output_name])
 
     def backward(self, dout: np.ndarray, fused: bool = False) -> None:
@@ -352,6 +358,8 @@ class Model:
     def predict(self, x: Any, batch_size: int = 1024) -> np.ndarray:
         """Output activations for inputs (probabilities after softmax or sigmoid)."""
         x = self.prepare_inputs(x)
+        if 0 < len(x) <= batch_size:  # one batch (one image from the GUI): no list, no join
+            return self.forward(x, training=False).copy()
         outs = [
             self.forward(x[i : i + batch_size], training=False).copy()
             for i in range(0, len(x), batch_size)
@@ -396,10 +404,14 @@ class Model:
 
     def gradient_norms(self) -> dict[str, float]:
         """The L2 norm of each layer's parameter gradients from the last backward pass."""
+        # Runs every batch (the trainer's NaN check): one BLAS dot per tensor, nothing else.
         norms: dict[str, float] = {}
         for node in self.nodes:
-            if node.layer.params:
-                sq = sum(float(np.dot(p.grad.ravel(), p.grad.ravel()))
-                         for p in node.layer.params.values())
-                norms[node.name] = float(np.sqrt(sq))
+            params = node.layer.params
+            if params:
+                sq = 0.0
+                for p in params.values():
+                    g = p.grad.reshape(-1)
+                    sq += float(np.dot(g, g))
+                norms[node.name] = math.sqrt(sq)
         return norms

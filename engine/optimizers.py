@@ -23,6 +23,9 @@ import numpy as np
 
 from .layers import Parameter
 
+#: Values per block of the plain SGD update (128 KiB of float32: stays in cache).
+_BLOCK = 32768
+
 
 def _check(name: str, value: float, low: float, high: float | None = None,
            open_low: bool = False) -> float:
@@ -89,6 +92,40 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum needs a momentum > 0")
         self.nesterov = bool(nesterov)
         self._velocity: list[np.ndarray | None] = [None] * len(self.params)
+        self._plan: tuple[list, list] | None = None  # see _blocks
+
+    def step(self) -> None:
+        if self.momentum or self.weight_decay:
+            super().step()
+            return
+        # Plain SGD, the common case: w -= lr·g, block by block through a small scratch
+        # buffer, so the scaled gradient is read back from cache, not from memory.
+        self.steps += 1
+        lr = self.lr
+        for g, step, w in self._blocks():
+            np.multiply(g, w.dtype.type(lr), out=step)
+            np.subtract(w, step, out=w)
+
+    def _blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(gradient, scratch, weight) views of every parameter in blocks of _BLOCK values;
+        rebuilt if a parameter's arrays were replaced."""
+        arrays = [(p.value, p.grad) for p in self.params]
+        plan = self._plan
+        if plan is not None and all(
+            v is v0 and g is g0 for (v, g), (v0, g0) in zip(arrays, plan[0], strict=True)
+        ):
+            return plan[1]
+        blocks = []
+        for (v, g), scratch in zip(arrays, self._scratch, strict=True):
+            if not (v.flags.c_contiguous and g.flags.c_contiguous):
+                blocks.append((g, scratch, v))  # flat views would be copies
+                continue
+            vf, gf, sf = v.reshape(-1), g.reshape(-1), scratch.reshape(-1)
+            for i in range(0, vf.size, _BLOCK):
+                blk = slice(i, i + _BLOCK)
+                blocks.append((gf[blk], sf[: min(_BLOCK, vf.size - i)], vf[blk]))
+        self._plan = (arrays, blocks)
+        return blocks
 
     def _update(self, i, p):
         g = self._grad_with_decay(i, p)

@@ -18,6 +18,7 @@ rule instead of gradients (step units have no gradient).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -247,15 +248,21 @@ class Trainer:
         self._snapshot_requested.set()
 
     def _apply_pending(self, epoch: int) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, {}
+        # An unlocked peek first: this runs every batch, and there is rarely anything pending.
+        if self._pending:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+        else:
+            pending = {}
         if "optimizer" in pending:
             self.config = pending["optimizer"]
             self.base_lr = self.config.lr
             self.optimizer = self.config.make_optimizer(self.model.parameters())
         if "lr" in pending:
             self.base_lr = pending["lr"]
-        self.optimizer.lr = self.base_lr * self.schedule.factor(epoch)
+        lr = self.base_lr * self.schedule.factor(epoch)
+        if lr != self.optimizer.lr:  # the setter validates; skip it when nothing changes
+            self.optimizer.lr = lr
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -302,14 +309,15 @@ class Trainer:
                     return
                 self._apply_pending(epoch - 1)
                 xb, yb = self.x[idx], self.y[idx]
-                loss, out = model.loss_and_gradients(xb, yb)
+                with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
+                    loss, out = model.loss_and_gradients(xb, yb)
                 norms = self._check_finite(loss, epoch, b)
                 self.optimizer.step()
                 self.step_count += 1
                 nb = len(xb)
                 loss_sum += loss * nb
                 seen += nb
-                acc = accuracy(out, yb, loss_name) if classifier else None
+                acc = _batch_accuracy(out, yb, loss_name) if classifier else None
                 if acc is not None:
                     correct_sum += acc * nb
                 elapsed = time.perf_counter() - epoch_start
@@ -368,26 +376,30 @@ class Trainer:
 
     def _check_finite(self, loss: float, epoch: int, batch: int) -> dict[str, float]:
         """Gradient norms per layer; raise before the update if anything is not finite."""
-        lr = self.optimizer.lr
-        advice = (
-            f"The learning rate ({lr:g}) is probably too large: try {lr / 10:g}. "
-            "The weights from before this batch are kept."
-        )
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             raise TrainingDiverged(
                 f"The loss became {'NaN' if np.isnan(loss) else 'infinite'} at epoch {epoch}, "
-                f"batch {batch}. {advice}",
+                f"batch {batch}. {self._advice()}",
                 epoch, batch,
             )
+        # A NaN or infinity anywhere in a gradient makes its layer's norm NaN or infinite, so
+        # the norms (wanted anyway for the gradient-health views) are the whole check.
         norms = self.model.gradient_norms()
         for layer, norm in norms.items():
-            if not np.isfinite(norm):
+            if not math.isfinite(norm):
                 raise TrainingDiverged(
                     f"The gradients of layer {layer} became NaN or infinite at epoch {epoch}, "
-                    f"batch {batch}. {advice}",
+                    f"batch {batch}. {self._advice()}",
                     epoch, batch, layer,
                 )
         return norms
+
+    def _advice(self) -> str:
+        lr = self.optimizer.lr
+        return (
+            f"The learning rate ({lr:g}) is probably too large: try {lr / 10:g}. "
+            "The weights from before this batch are kept."
+        )
 
     # -- the perceptron rule ------------------------------------------------------------------
 
@@ -453,6 +465,14 @@ class Trainer:
             f"no error-free epoch after {cfg.epochs} epochs: the classes are probably not "
             "linearly separable",
         )
+
+
+def _batch_accuracy(out: np.ndarray, y: np.ndarray, loss: str) -> float | None:
+    """:func:`engine.metrics.accuracy`, with a lean path for class scores (every batch)."""
+    if loss == "cross_entropy" and out.ndim == 2 and out.shape[1] > 1 and len(out):
+        # The same count over the same length, so exactly the same float.
+        return np.count_nonzero(out.argmax(axis=1) == y) / len(out)
+    return accuracy(out, y, loss)
 
 
 def fit(

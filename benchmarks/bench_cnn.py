@@ -1,0 +1,200 @@
+"""CNN training speed: one epoch of 1×28×28 → Conv2D 8@3×3 ReLU → MaxPool2D 2 → Conv2D 16@3×3
+ReLU → MaxPool2D 2 → Flatten → Dense 10 softmax (cross-entropy, plain SGD, batch 64, 10,000
+float32 samples) through the real training loop, ``Trainer.run()``.
+
+Baselines measured in the same process:
+
+* PyTorch, when importable (never a dependency): the same network, SGD and batch size on the
+  same number of threads; target ratio ≤ 1.6;
+* a NumPy floor, for information: the epoch's im2col matrix products alone, same shapes, into
+  preallocated outputs. Small convolutions are dominated by memory traffic, not by these
+  products, so this ratio is large by nature and has no target.
+
+Every figure is the minimum over repeats, taken in interleaved rounds so that a busy CPU hurts
+the engine and its baselines alike.
+
+    python benchmarks/bench_cnn.py [--quick] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import engine
+
+BATCH = 64
+LR = 0.01
+TORCH_TARGET = 1.6
+
+
+def blas_info() -> tuple[int, str]:
+    """NumPy's BLAS thread count (PyTorch gets the same) and a description for the report."""
+    env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+                   if k in os.environ)
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1, env or "BLAS unknown (threadpoolctl not installed)"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not blas:
+        return os.cpu_count() or 1, env
+    info = blas[0]
+    desc = f"{info.get('internal_api')} {info.get('version')} {info.get('architecture') or ''}"
+    return max(i["num_threads"] for i in blas), f"{desc.strip()} {env}".strip()
+
+
+def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.random((n, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
+
+
+def make_model() -> engine.Model:
+    spec = engine.NetworkSpec.sequential(
+        [
+            {"type": "Input", "shape": [1, 28, 28]},
+            {"type": "Conv2D", "filters": 8, "kernel_size": 3, "activation": "relu"},
+            {"type": "MaxPool2D", "pool_size": 2},
+            {"type": "Conv2D", "filters": 16, "kernel_size": 3, "activation": "relu"},
+            {"type": "MaxPool2D", "pool_size": 2},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": 10, "activation": "softmax"},
+        ],
+        loss="cross_entropy",
+    )
+    return engine.Model(spec, seed=0)
+
+
+def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray) -> float:
+    config = engine.TrainingConfig(epochs=1, batch_size=BATCH, optimizer="sgd", lr=LR)
+    trainer = engine.Trainer(model, x, y, config)  # input checks: not part of the epoch
+    start = time.perf_counter()
+    for _ in trainer.run():
+        pass
+    return time.perf_counter() - start
+
+
+class GemmFloor:
+    """The epoch's im2col products alone: (A, B) operand shapes of each product per batch."""
+
+    def __init__(self, n_samples: int) -> None:
+        self.n = n_samples
+        rng = np.random.default_rng(1)
+        self.plans: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self.rng = rng
+
+    def _plan(self, n: int):
+        if n not in self.plans:
+            m1, m2 = n * 26 * 26, n * 11 * 11
+            shapes = [
+                # forward: conv1, conv2, dense
+                ((m1, 9), (9, 8)), ((m2, 72), (72, 16)), ((n, 400), (400, 10)),
+                # weight gradients
+                ((8, m1), (m1, 9)), ((16, m2), (m2, 72)), ((10, n), (n, 400)),
+                # input gradients: dense, conv2 (conv1's input needs none)
+                ((n, 10), (10, 400)), ((m2, 16), (16, 72)),
+            ]
+            plan = []
+            for a, b in shapes:
+                # Transposed operands where the engine has them (dzᵀ·cols), as views.
+                A = self.rng.random(a[::-1] if a[0] < a[1] else a, dtype=np.float32)
+                A = A.T if a[0] < a[1] else A
+                B = self.rng.random(b, dtype=np.float32)
+                plan.append((A, B, np.empty((a[0], b[1]), dtype=np.float32)))
+            self.plans[n] = plan
+        return self.plans[n]
+
+    def epoch(self) -> float:
+        start = time.perf_counter()
+        for i in range(0, self.n, BATCH):
+            for A, B, out in self._plan(min(BATCH, self.n - i)):
+                np.matmul(A, B, out=out)
+        return time.perf_counter() - start
+
+
+class TorchCNN:
+    def __init__(self, x: np.ndarray, y: np.ndarray, threads: int) -> None:
+        import torch
+
+        self.torch = torch
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        nn = torch.nn
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 10),
+        )
+        self.opt = torch.optim.SGD(self.net.parameters(), lr=LR)
+        self.x = torch.from_numpy(x)
+        self.y = torch.from_numpy(y)
+
+    def epoch(self) -> float:
+        torch, net, opt = self.torch, self.net, self.opt
+        n = len(self.x)
+        start = time.perf_counter()
+        order = torch.randperm(n)
+        for i in range(0, n, BATCH):
+            idx = order[i : i + BATCH]
+            xb, yb = self.x[idx], self.y[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()  # the engine reports every batch's loss too
+        return time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small data, one repeat (smoke run)")
+    ap.add_argument("--repeats", type=int, default=None, help="timed rounds (default 3)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    args = ap.parse_args()
+    n = 2_000 if args.quick else 10_000
+    repeats = args.repeats or (1 if args.quick else 3)
+    threads, blas = blas_info()
+    x, y = make_data(n)
+
+    model = make_model()
+    floor = GemmFloor(n)
+    contenders = {"engine": lambda: engine_epoch(model, x, y), "floor": floor.epoch}
+    if not args.no_torch:
+        try:
+            tc = TorchCNN(x, y, threads)
+            contenders["torch"] = tc.epoch
+        except ImportError:
+            pass
+
+    for run in contenders.values():  # warm up: caches, buffers, thread pools
+        run()
+    best = {name: float("inf") for name in contenders}
+    for _ in range(repeats):
+        for name, run in contenders.items():
+            best[name] = min(best[name], run())
+
+    t, f = best["engine"], best["floor"]
+    print(f"CNN conv8-pool-conv16-pool-dense10, batch {BATCH}, {n} samples, {threads} thread(s) "
+          f"({blas}), best of {repeats}")
+    print(f"CNN epoch: {t:.3f} s   NumPy GEMM floor: {f:.3f} s   ratio {t / f:.2f} "
+          "(information: no target)")
+    if "torch" in best:
+        r = t / best["torch"]
+        print(f"CNN epoch: {t:.3f} s   PyTorch: {best['torch']:.3f} s   ratio {r:.2f} "
+              f"(target ≤ {TORCH_TARGET})  {'PASS' if r <= TORCH_TARGET else 'FAIL'}")
+    else:
+        print("PyTorch not importable: comparison skipped")
+    if args.quick:
+        print("(--quick: a smoke run on little data; the ratios are not the targets' figures)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""MLP training speed: one epoch of 784-256-128-10 (ReLU, softmax + cross-entropy, plain SGD,
+batch 128, 60,000 float32 samples) through the real training loop, ``Trainer.run()``.
+
+Baselines measured in the same process:
+
+* the "GEMM floor": the epoch's matrix products alone in NumPy, same shapes (forward 3,
+  weight gradients 3, input gradients 2) into preallocated outputs; target ratio ≤ 1.35;
+* PyTorch, when importable (never a dependency): the same MLP, SGD and batch size on the same
+  number of threads; target ratio ≤ 0.85.
+
+Every figure is the minimum over repeats, taken in interleaved rounds so that a busy CPU hurts
+the engine and its baselines alike.
+
+    python benchmarks/bench_mlp.py [--quick] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import engine
+
+SIZES = (784, 256, 128, 10)
+BATCH = 128
+LR = 0.01
+FLOOR_TARGET = 1.35
+TORCH_TARGET = 0.85
+
+
+def blas_info() -> tuple[int, str]:
+    """NumPy's BLAS thread count (PyTorch gets the same) and a description for the report."""
+    env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+                   if k in os.environ)
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1, env or "BLAS unknown (threadpoolctl not installed)"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not blas:
+        return os.cpu_count() or 1, env
+    info = blas[0]
+    desc = f"{info.get('internal_api')} {info.get('version')} {info.get('architecture') or ''}"
+    return max(i["num_threads"] for i in blas), f"{desc.strip()} {env}".strip()
+
+
+def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    x = rng.random((n, SIZES[0]), dtype=np.float32)
+    y = rng.integers(0, SIZES[-1], n)
+    return x, y
+
+
+def make_model() -> engine.Model:
+    layers: list[dict] = [{"type": "Input", "shape": [SIZES[0]]}]
+    layers += [{"type": "Dense", "units": u, "activation": "relu"} for u in SIZES[1:-1]]
+    layers.append({"type": "Dense", "units": SIZES[-1], "activation": "softmax"})
+    return engine.Model(engine.NetworkSpec.sequential(layers, loss="cross_entropy"), seed=0)
+
+
+def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray) -> float:
+    config = engine.TrainingConfig(epochs=1, batch_size=BATCH, optimizer="sgd", lr=LR)
+    trainer = engine.Trainer(model, x, y, config)  # input checks: not part of the epoch
+    start = time.perf_counter()
+    for _ in trainer.run():
+        pass
+    return time.perf_counter() - start
+
+
+class GemmFloor:
+    """The epoch's matrix products alone, into buffers allocated once."""
+
+    def __init__(self, x: np.ndarray) -> None:
+        rng = np.random.default_rng(1)
+        self.x = x
+        self.W = [rng.standard_normal((o, i), dtype=np.float32) * 0.05
+                  for i, o in itertools.pairwise(SIZES)]
+        self.dW = [np.empty_like(w) for w in self.W]
+        self.buffers: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+
+    def _outs(self, n: int):
+        if n not in self.buffers:
+            acts = [np.empty((n, s), dtype=np.float32) for s in SIZES[1:]]
+            grads = [np.empty((n, s), dtype=np.float32) for s in SIZES[:-1]]
+            self.buffers[n] = (acts, grads)
+        return self.buffers[n]
+
+    def epoch(self) -> float:
+        x, W, dW = self.x, self.W, self.dW
+        start = time.perf_counter()
+        for i in range(0, len(x), BATCH):
+            xb = x[i : i + BATCH]
+            acts, grads = self._outs(len(xb))
+            h = xb
+            for k, w in enumerate(W):
+                np.matmul(h, w.T, out=acts[k])
+                h = acts[k]
+            dz = acts[-1]  # stands in for dL/dz: same shape, the products cost the same
+            ins = [xb, *acts[:-1]]
+            for k in range(len(W) - 1, -1, -1):
+                np.matmul(dz.T, ins[k], out=dW[k])
+                if k > 0:
+                    np.matmul(dz, W[k], out=grads[k])
+                    dz = grads[k]
+        return time.perf_counter() - start
+
+
+class TorchMLP:
+    def __init__(self, x: np.ndarray, y: np.ndarray, threads: int) -> None:
+        import torch
+
+        self.torch = torch
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        mods: list = []
+        for i, o in itertools.pairwise(SIZES):
+            mods += [torch.nn.Linear(i, o), torch.nn.ReLU()]
+        self.net = torch.nn.Sequential(*mods[:-1])
+        self.opt = torch.optim.SGD(self.net.parameters(), lr=LR)
+        self.x = torch.from_numpy(x)
+        self.y = torch.from_numpy(y)
+
+    def epoch(self) -> float:
+        torch, net, opt = self.torch, self.net, self.opt
+        n = len(self.x)
+        start = time.perf_counter()
+        order = torch.randperm(n)
+        for i in range(0, n, BATCH):
+            idx = order[i : i + BATCH]
+            xb, yb = self.x[idx], self.y[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()  # the engine reports every batch's loss too
+        return time.perf_counter() - start
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio <= target else "FAIL"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small data, one repeat (smoke run)")
+    ap.add_argument("--repeats", type=int, default=None, help="timed rounds (default 3)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    args = ap.parse_args()
+    n = 6_000 if args.quick else 60_000
+    repeats = args.repeats or (1 if args.quick else 3)
+    threads, blas = blas_info()
+    x, y = make_data(n)
+
+    model = make_model()
+    floor = GemmFloor(x)
+    contenders = {"engine": lambda: engine_epoch(model, x, y), "floor": floor.epoch}
+    if not args.no_torch:
+        try:
+            tm = TorchMLP(x, y, threads)
+            contenders["torch"] = tm.epoch
+        except ImportError:
+            pass
+
+    for run in contenders.values():  # warm up: caches, buffers, thread pools
+        run()
+    best = {name: float("inf") for name in contenders}
+    for _ in range(repeats):
+        for name, run in contenders.items():
+            best[name] = min(best[name], run())
+
+    t, f = best["engine"], best["floor"]
+    print(f"MLP 784-256-128-10, batch {BATCH}, {n} samples, {threads} thread(s) "
+          f"({blas}), best of {repeats}")
+    r = t / f
+    print(f"MLP epoch: {t:.3f} s   GEMM floor: {f:.3f} s   ratio {r:.2f} "
+          f"(target ≤ {FLOOR_TARGET})  {verdict(r, FLOOR_TARGET)}")
+    if "torch" in best:
+        r = t / best["torch"]
+        print(f"MLP epoch: {t:.3f} s   PyTorch: {best['torch']:.3f} s   ratio {r:.2f} "
+              f"(target ≤ {TORCH_TARGET})  {verdict(r, TORCH_TARGET)}")
+    else:
+        print("PyTorch not importable: comparison skipped")
+    if args.quick:
+        print("(--quick: a smoke run on little data; the ratios are not the targets' figures)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
