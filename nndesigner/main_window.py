@@ -26,11 +26,14 @@ from .canvas.scene import NetworkScene
 from .canvas.view import NetworkView
 from .dialogs import TemplateDialog
 from .document import Document
+from .panels.data_panel import DataPanel
 from .panels.problems import ProblemsPanel
 from .panels.properties import PropertiesPanel
+from .panels.training_panel import TrainingPanel
 from .project_io import load_into, load_template, save_document
 from .recovery import RecoveryStore
 from .resources import DEFAULT_TEMPLATE, template
+from .training_controller import IDLE, PAUSED, RUNNING, TrainingController
 
 PROJECT_FILTER = "nndesigner projects (*.nnd);;All files (*)"
 MAX_RECENT = 8
@@ -54,6 +57,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.view)
         self.palette_panel = LayerPalette()
         self.properties = PropertiesPanel(self.doc)
+        self.controller = TrainingController(self.doc, self)
+        self.training_panel = TrainingPanel(self.doc, self.controller)
+        self.data_panel = DataPanel(self.doc)
+        self.run_status = QLabel("not trained")
         self.problems = ProblemsPanel(self.doc)
         self.undo_view = QUndoView(self.doc.undo_stack)
         self.undo_view.setEmptyLabel("<opened>")
@@ -86,11 +93,18 @@ class MainWindow(QMainWindow):
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.palette_dock = self._dock("Layers", self.palette_panel, left, "layers")
+        self.data_dock = self._dock("Data", self.data_panel, left, "data")
+        self.splitDockWidget(self.palette_dock, self.data_dock, Qt.Orientation.Vertical)
         self.properties_dock = self._dock("Properties", self.properties, right, "properties")
         self.problems_dock = self._dock("Problems", self.problems, bottom, "problems")
+        self.training_dock = self._dock("Training", self.training_panel, right, "training")
+        self.tabifyDockWidget(self.properties_dock, self.training_dock)
+        self.properties_dock.raise_()
         self.history_dock = self._dock("History", self.undo_view, right, "history")
         self.history_dock.hide()
-        self.resizeDocks([self.palette_dock], [190], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock], [250], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.data_dock], [260, 440],
+                         Qt.Orientation.Vertical)
         self.resizeDocks([self.properties_dock], [320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [90], Qt.Orientation.Vertical)
 
@@ -143,6 +157,19 @@ class MainWindow(QMainWindow):
             # Shortcuts act on the canvas, not inside text fields of the panels.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(action)
+        self.train_action = self._action("Train", self.train_or_resume, QKeySequence("F5"),
+                                         "Start training, or resume a paused run")
+        self.pause_action = self._action("Pause", self.controller.pause,
+                                         QKeySequence("F6"), "Pause after the current batch")
+        self.step_action = self._action("Step", self.controller.step_batch,
+                                        QKeySequence("F7"),
+                                        "Run one mini-batch (forward, backward, update), then "
+                                        "pause")
+        self.stop_action = self._action("Stop", self.controller.stop,
+                                        QKeySequence("Shift+F5"),
+                                        "End the run; the weights learned so far are kept")
+        self.reset_action = self._action("Reset", self.controller.reset_weights, None,
+                                         "Forget the learned weights")
         self.about_action = self._action("&About nndesigner", self.about)
 
     def _build_menus(self) -> None:
@@ -165,8 +192,14 @@ class MainWindow(QMainWindow):
         for a in (self.fit_action, self.zoom_in_action, self.zoom_out_action, None,
                   self.neurons_action, self.layout_action, None):
             view.addSeparator() if a is None else view.addAction(a)
-        for dock in (self.palette_dock, self.properties_dock, self.problems_dock):
+        for dock in (self.palette_dock, self.data_dock, self.properties_dock,
+                     self.problems_dock):
             view.addAction(dock.toggleViewAction())
+        train = bar.addMenu("&Train")
+        for a in (self.train_action, self.pause_action, self.step_action, self.stop_action,
+                  None, self.reset_action):
+            train.addSeparator() if a is None else train.addAction(a)
+        train.addAction(self.training_dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         self._refresh_recent_menu()
@@ -182,13 +215,22 @@ class MainWindow(QMainWindow):
             self.save_action: QStyle.StandardPixmap.SP_DialogSaveButton,
             self.undo_action: QStyle.StandardPixmap.SP_ArrowBack,
             self.redo_action: QStyle.StandardPixmap.SP_ArrowForward,
+            self.train_action: QStyle.StandardPixmap.SP_MediaPlay,
+            self.pause_action: QStyle.StandardPixmap.SP_MediaPause,
+            self.step_action: QStyle.StandardPixmap.SP_MediaSkipForward,
+            self.stop_action: QStyle.StandardPixmap.SP_MediaStop,
+            self.reset_action: QStyle.StandardPixmap.SP_BrowserReload,
         }
         for action, pixmap in icons.items():
             action.setIcon(self.style().standardIcon(pixmap))
         for a in (self.new_action, self.open_action, self.save_action, None,
                   self.undo_action, self.redo_action, None, self.fit_action, self.layout_action,
-                  self.neurons_action):
+                  self.neurons_action, None, self.train_action, self.pause_action,
+                  self.step_action, self.stop_action, self.reset_action):
             tb.addSeparator() if a is None else tb.addAction(a)
+        tb.addSeparator()
+        self.run_status.setContentsMargins(8, 0, 8, 0)
+        tb.addWidget(self.run_status)
 
     def _connect(self) -> None:
         self.palette_panel.add_requested.connect(self.scene.add_after_selection)
@@ -199,6 +241,14 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.cleanChanged.connect(self._update_title)
         self.doc.path_changed.connect(self._update_title)
         self.doc.reset.connect(lambda: QTimer.singleShot(0, self.view.fit_all))
+        self.doc.reset.connect(self.data_panel.restore_from_document)
+        self.data_panel.dataset_changed.connect(self._on_data_changed)
+        self.data_panel.data_stored.connect(self.doc.undo_stack.resetClean)
+        self.controller.state_changed.connect(self._on_training_state)
+        self.controller.progress.connect(self._on_training_progress)
+        self.controller.failed.connect(self._on_training_failed)
+        self.controller.run_finished.connect(self._on_run_finished)
+        self._on_training_state(self.controller.state)
 
     # -- status ------------------------------------------------------------------------------
 
@@ -218,6 +268,55 @@ class MainWindow(QMainWindow):
         text += f" · {a.total_params:,} parameters · {len(self.doc.spec.layers)} layers"
         self.status.setText(text)
         self.problems_dock.setWindowTitle(self.problems.count_text())
+
+    # -- training ----------------------------------------------------------------------------
+
+    def train_or_resume(self) -> None:
+        if self.controller.state == PAUSED:
+            self.controller.resume()
+        else:
+            self.training_panel.apply_settings()
+            self.controller.start()
+
+    def _on_data_changed(self, loaded) -> None:
+        """Train on the split's training part, validate on its validation part; the test
+        part stays unseen for evaluation."""
+        if loaded is None:
+            self.controller.set_data(None, None)
+            return
+        train, validation, _test = loaded.split
+        self.controller.set_data(train.x, train.y, (validation.x, validation.y))
+
+    def _on_training_state(self, state: str) -> None:
+        self.train_action.setText("Resume" if state == PAUSED else "Train")
+        self.train_action.setEnabled(state != RUNNING)
+        self.pause_action.setEnabled(state == RUNNING)
+        self.stop_action.setEnabled(state in (RUNNING, PAUSED))
+        self.reset_action.setEnabled(state == IDLE)
+        self.step_action.setEnabled(True)
+        for action in (self.open_action, self.new_action):
+            action.setEnabled(state == IDLE)
+
+    def _on_training_progress(self, record) -> None:
+        text = f"epoch {record.epoch}/{record.epochs} · loss {record.loss:.4g}"
+        if record.accuracy is not None:
+            text += f" · acc {record.accuracy:.1%}"
+        self.run_status.setText(text)
+
+    def _on_training_failed(self, message: str) -> None:
+        self.training_panel.show_message(message)
+        self.statusBar().showMessage(message.splitlines()[0], 15000)
+        if not message.startswith("Warning"):
+            self.training_dock.raise_()
+
+    def _on_run_finished(self, record) -> None:
+        status = f"epoch {record.epoch}/{record.epochs} · loss {record.loss:.4g}"
+        if record.accuracy is not None:
+            status += f" · acc {record.accuracy:.1%}"
+        self.run_status.setText(f"{status} · {record.event.replace('_', ' ')}")
+        text = record.message or record.event
+        self.training_panel.show_message(text, error=False)
+        self.statusBar().showMessage(text, 10000)
 
     # -- file handling -----------------------------------------------------------------------
 
@@ -390,9 +489,16 @@ class MainWindow(QMainWindow):
         self.scene.set_neuron_mode(on)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        was_running = self.controller.state == RUNNING
+        if was_running:
+            self.controller.pause()
         if not self.confirm_discard():
+            if was_running:
+                self.controller.resume()
             event.ignore()
             return
+        self.controller.shutdown()
+        self.data_panel.shutdown()
         self.recovery.discard()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())

@@ -43,6 +43,7 @@ class TrainingController(QObject):
         self.doc = doc
         self.x: np.ndarray | None = None
         self.y: np.ndarray | None = None
+        self.validation: tuple[np.ndarray, np.ndarray] | None = None
         self.state = IDLE
         self.trainer: Trainer | None = None
         self.worker: TrainingWorker | None = None
@@ -52,9 +53,15 @@ class TrainingController(QObject):
 
     # -- data ---------------------------------------------------------------------------------
 
-    def set_data(self, x: np.ndarray | None, y: np.ndarray | None) -> None:
-        """The samples to train on (validation is split off by the training settings)."""
+    def set_data(self, x: np.ndarray | None, y: np.ndarray | None,
+                 validation: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """The samples to train on, and optionally a validation set (else the training
+        settings' validation split holds out the last share after the seeded shuffle, as
+        ``nndesigner train --validation-split`` does)."""
         self.x, self.y = x, y
+        if validation is not None and len(validation[0]) == 0:
+            validation = None
+        self.validation = validation
 
     @property
     def has_data(self) -> bool:
@@ -75,7 +82,8 @@ class TrainingController(QObject):
             return False
         try:
             model = self.doc.build_model()
-            trainer = Trainer(model, self.x, self.y, self.doc.training, control=TrainingControl())
+            trainer = Trainer(model, self.x, self.y, self.doc.training,
+                              validation_data=self.validation, control=TrainingControl())
         except (EngineError, ValueError) as exc:
             self.failed.emit(f"Training cannot start: {exc}")
             return False

@@ -360,7 +360,7 @@ class SummaryPage(QWidget):
         n_err, n_warn = len(analysis.errors), len(analysis.warnings)
         self.values["Layers"].setText(f"{len(spec.layers)}")
         self.values["Parameters"].setText(f"{analysis.total_params:,}")
-        self.values["Loss"].setText(spec.loss)
+        self.values["Loss"].setText(loss_label(spec.loss))
         self.values["Loss"].setToolTip(LOSSES[spec.loss])
         self.values["Problems"].setText(
             ", ".join(_plural(n, word) for n, word in ((n_err, "error"), (n_warn, "warning")) if n)
@@ -378,6 +378,13 @@ class SummaryPage(QWidget):
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def loss_label(name: str) -> str:
+    """``binary_cross_entropy`` → ``binary cross-entropy``; ``mse`` → ``MSE``."""
+    if name in ("mse", "mae"):
+        return name.upper()
+    return name.replace("binary_", "binary ").replace("_", "-")
 
 
 def _note(text: str) -> QLabel:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from engine import TrainingConfig
 
+from ..canvas.style import ERROR, WARNING
 from ..document import Document
 from ..training_controller import IDLE, PAUSED, RUNNING, TrainingController
 
@@ -112,8 +113,13 @@ class TrainingPanel(QWidget):
         self.progress_bar.setFormat("not started")
         self.progress_label = QLabel(" ")
         self.progress_label.setWordWrap(True)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.hide()
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_label)
+        layout.addWidget(self.message_label)
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -142,8 +148,6 @@ class TrainingPanel(QWidget):
         self.weight_decay = QDoubleSpinBox(decimals=5, minimum=0.0, maximum=1.0,
                                            singleStep=0.0001)
         self.weight_decay.setToolTip("L2 regularisation: pulls every weight a little towards 0")
-        self.validation = QSpinBox(minimum=0, maximum=90, suffix=" %")
-        self.validation.setToolTip("Share of the samples held out to check for overfitting")
         self.patience = QSpinBox(minimum=0, maximum=10_000)
         self.patience.setSpecialValueText("off")
         self.patience.setToolTip("Early stopping: stop when the validation loss has not "
@@ -157,15 +161,13 @@ class TrainingPanel(QWidget):
         form.addRow("Learning rate", lr_row)
         form.addRow("Schedule", self.schedule)
         form.addRow("Weight decay", self.weight_decay)
-        form.addRow("Validation", self.validation)
         form.addRow("Early stop", self.patience)
         form.addRow("Seed", self.seed)
         form.addRow("", self.shuffle)
         layout.addLayout(form)
         layout.addStretch(1)
 
-        for w in (self.epochs, self.batch_size, self.weight_decay, self.validation,
-                  self.patience, self.seed):
+        for w in (self.epochs, self.batch_size, self.weight_decay, self.patience, self.seed):
             w.editingFinished.connect(self.apply_settings)
         self.shuffle.toggled.connect(self.apply_settings)
         self.schedule.activated.connect(self.apply_settings)
@@ -188,7 +190,6 @@ class TrainingPanel(QWidget):
             name = schedule.get("name", "constant")
             self.schedule.setCurrentIndex(max(0, self.schedule.findData(name)))
             self.weight_decay.setValue(t.weight_decay)
-            self.validation.setValue(round(t.validation_split * 100))
             self.patience.setValue(t.early_stopping_patience)
             self.seed.setValue(t.seed)
             self.shuffle.setChecked(t.shuffle)
@@ -213,7 +214,6 @@ class TrainingPanel(QWidget):
                 epochs=self.epochs.value(),
                 batch_size=self.batch_size.value() or None,
                 weight_decay=self.weight_decay.value(),
-                validation_split=self.validation.value() / 100,
                 early_stopping_patience=self.patience.value(),
                 seed=self.seed.value(),
                 shuffle=self.shuffle.isChecked(),
@@ -258,6 +258,18 @@ class TrainingPanel(QWidget):
 
     # -- run state ----------------------------------------------------------------------------
 
+    def show_message(self, text: str, error: bool = True) -> None:
+        """A message about the run: errors in red with a label, never by colour alone."""
+        if error and not text.startswith("Warning"):
+            colour = ERROR.name()
+            label = "Problem: "
+        elif error:
+            colour, label = WARNING.darker(130).name(), ""
+        else:
+            colour, label = self.palette().text().color().name(), ""
+        self.message_label.setText(f"<span style='color:{colour}'>{label}{text}</span>")
+        self.message_label.show()
+
     def _on_start(self) -> None:
         if self.controller.state == PAUSED:
             self.controller.resume()
@@ -266,6 +278,7 @@ class TrainingPanel(QWidget):
             self.controller.start()
 
     def _on_run_started(self) -> None:
+        self.message_label.hide()
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("starting…")
 
@@ -276,8 +289,8 @@ class TrainingPanel(QWidget):
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running or paused)
         self.reset_button.setEnabled(state == IDLE)
-        for w in (self.epochs, self.batch_size, self.validation, self.seed, self.shuffle,
-                  self.patience, self.schedule):
+        for w in (self.epochs, self.batch_size, self.seed, self.shuffle, self.patience,
+                  self.schedule):
             w.setEnabled(state == IDLE)  # these shape a run; lr and optimizer stay live
         if state == IDLE and self.progress_bar.format() == "starting…":
             self.progress_bar.setFormat("not started")

@@ -1,0 +1,273 @@
+"""Weight matrices as heatmaps on the one orange–grey–blue scale, one per layer.
+
+    maps = WeightHeatmaps()
+    maps.set_weights(model.get_weights(), order=["conv2d_1", "dense_1"])  # again on each update
+
+Keys ``"layer/W"`` are shown; other keys (``/b``, ``/gamma``, running statistics) are ignored.
+A Dense W (units, inputs) is drawn with inputs along x and neurons down y; a Conv2D W
+(filters, channels, kh, kw) is tiled — filters across, channels down, 1-pixel gaps — into an
+image of ``(channels·(kh+1) − 1) × (filters·(kw+1) − 1)`` pixels (:func:`tile_conv`). Each
+layer's colour levels are symmetric, (−m, +m) with m = :func:`robust_max` of its |w|, and a
+colour bar shows the scale. Image items are created only when the set of layers or a shape
+changes; otherwise the same items get ``setImage``. Hovering a pixel shows its weight
+(:func:`hover_text`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QRectF, QSize
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from .base import PlotPanel
+from .colours import WEIGHT_CMAP, style_plot
+
+CELL_W, CELL_H = 300, 200  # smallest comfortable heatmap (with its colour bar)
+HINT = "Orange: negative · grey: near zero · blue: positive. Hover a pixel to read its weight."
+
+
+def robust_max(w: np.ndarray) -> float:
+    """The 99th percentile of |w| (one outlier must not wash out the rest), at least 1e-6."""
+    a = np.abs(np.nan_to_num(np.asarray(w, dtype=np.float32), posinf=0.0, neginf=0.0))
+    if a.size == 0:
+        return 1e-6
+    return max(float(np.percentile(a, 99)), 1e-6)
+
+
+def tile_conv(w: np.ndarray) -> np.ndarray:
+    """(F, C, kh, kw) kernels → one float32 image, filters across, channels down, 1-px gaps."""
+    f, c, kh, kw = w.shape
+    padded = np.zeros((f, c, kh + 1, kw + 1), dtype=np.float32)
+    padded[:, :, :kh, :kw] = w
+    image = padded.transpose(1, 2, 0, 3).reshape(c * (kh + 1), f * (kw + 1))
+    return np.ascontiguousarray(image[:-1, :-1])
+
+
+def pixel_index(shape: tuple[int, ...], col: float, row: float) -> tuple[int, ...] | None:
+    """The index into W of image pixel (col, row): (neuron, input) for a Dense W, (filter,
+    channel, i, j) for a Conv2D W; None outside the image or on a gap."""
+    x, y = math.floor(col), math.floor(row)
+    if len(shape) == 2:
+        units, inputs = shape
+        return (y, x) if 0 <= x < inputs and 0 <= y < units else None
+    f, c, kh, kw = shape
+    fi, i = divmod(y, kh + 1)
+    fo, j = divmod(x, kw + 1)
+    if not (0 <= fo < f and 0 <= fi < c) or i == kh or j == kw:
+        return None
+    return (fo, fi, i, j)
+
+
+def hover_text(layer: str, w: np.ndarray, col: float, row: float) -> str:
+    """'dense_1: neuron 3 ← input 17: w = 0.1234' for the pixel at (col, row), '' if none."""
+    index = pixel_index(w.shape, col, row)
+    if index is None:
+        return ""
+    value = float(w[index])
+    if w.ndim == 2:
+        return f"{layer}: neuron {index[0]} ← input {index[1]}: w = {value:.4f}"
+    f, c, i, j = index
+    return f"{layer}: filter {f}, channel {c}, kernel row {i}, col {j}: w = {value:.4f}"
+
+
+class _Cell:
+    """One layer's plot, image, colour bar and (for convolutions) gap overlay."""
+
+    def __init__(self, key: str, shape: tuple[int, ...]) -> None:
+        self.key, self.shape = key, shape
+        self.layer = key.rsplit("/", 1)[0]
+        self.weights: np.ndarray | None = None
+        self.plot = pg.PlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.getViewBox().invertY(True)  # neuron / channel 0 at the top, like a matrix
+        self.plot.getViewBox().setDefaultPadding(0.0)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        kwargs = {"colorMapMenu": False}
+        try:
+            self.bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=WEIGHT_CMAP, width=10,
+                                       interactive=False, **kwargs)
+        except TypeError:  # pyqtgraph < 0.13.7 has no colour-map menu to switch off
+            self.bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=WEIGHT_CMAP, width=10,
+                                       interactive=False)
+        self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.bar.getAxis("right").setWidth(38)
+        self.gaps: QGraphicsPathItem | None = None
+        if len(shape) == 2:
+            units, inputs = shape
+            h, w = units, inputs
+            self.plot.setTitle(f"{self.layer}  ({_n(units, 'neuron')} × {_n(inputs, 'input')})",
+                               size="9pt")
+            self.plot.setLabel("bottom", "input")
+            self.plot.setLabel("left", "neuron")
+            self.plot.getAxis("bottom").setTicks([_index_ticks(inputs)])
+            self.plot.getAxis("left").setTicks([_index_ticks(units)])
+        else:
+            f, c, kh, kw = shape
+            h, w = c * (kh + 1) - 1, f * (kw + 1) - 1
+            self.plot.setTitle(f"{self.layer}  ({_n(f, 'filter')} × {_n(c, 'channel')}, "
+                               f"{kh}×{kw})", size="9pt")
+            self.plot.setLabel("bottom", "filter")
+            self.plot.setLabel("left", "channel")
+            self.plot.getAxis("bottom").setTicks([_tile_ticks(f, kw)])
+            self.plot.getAxis("left").setTicks([_tile_ticks(c, kh)])
+            self.gaps = _gap_overlay(f, c, kh, kw, h, w)
+            self.gaps.setParentItem(self.image)
+        # Pixel (col, row) is centred on the integer coordinates (col, row); setRect scales by
+        # the current image size, so a blank image of the final shape comes first.
+        self.image.setImage(np.zeros((h, w), np.float32), autoLevels=False, levels=(-1.0, 1.0))
+        self.image.setRect(QRectF(-0.5, -0.5, w, h))
+        self.plot.setRange(xRange=(-0.5, w - 0.5), yRange=(-0.5, h - 0.5), padding=0)
+        self.plot.setMouseEnabled(x=False, y=False)
+
+    def update(self, w: np.ndarray) -> None:
+        self.weights = w
+        m = robust_max(w)
+        image = tile_conv(w) if w.ndim == 4 else w
+        image = np.ascontiguousarray(np.nan_to_num(image, posinf=m, neginf=-m), dtype=np.float32)
+        self.image.setImage(image, autoLevels=False, levels=(-m, m))
+        self.bar.setLevels((-m, m))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _step(n: int, most: int = 10) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, … that gives at most ``most`` ticks for n items."""
+    step = 1
+    while math.ceil(n / step) > most:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return step
+
+
+def _index_ticks(n: int) -> list[tuple[float, str]]:
+    """Whole-number ticks on pixel centres (the default would label 0.5 for 2 inputs)."""
+    return [(float(i), str(i)) for i in range(0, n, _step(n))]
+
+
+def _tile_ticks(n: int, k: int) -> list[tuple[float, str]]:
+    return [(t * (k + 1) + (k - 1) / 2, str(t)) for t in range(0, n, _step(n, 12))]
+
+
+def _gap_overlay(f: int, c: int, kh: int, kw: int, h: int, w: int) -> QGraphicsPathItem:
+    path = QPainterPath()
+    for t in range(1, f):
+        path.addRect(QRectF(t * (kw + 1) - 1, 0, 1, h))
+    for t in range(1, c):
+        path.addRect(QRectF(0, t * (kh + 1) - 1, w, 1))
+    item = QGraphicsPathItem(path)
+    item.setPen(pg.mkPen(None))
+    return item
+
+
+class WeightHeatmaps(PlotPanel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Start training to see each layer's weights as a heatmap.", parent)
+        self._cells: dict[str, _Cell] = {}
+        self._signature: tuple = ()
+        self._rows = 0
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(4, 2, 4, 0)
+        layout.setSpacing(2)
+        self.hover_label = QLabel(HINT)
+        layout.addWidget(self.hover_label)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.view = pg.GraphicsLayoutWidget()
+        self.scroll.setWidget(self.view)
+        layout.addWidget(self.scroll, 1)
+        self.scroll.installEventFilter(self)
+        self._set_content(content)
+        self._proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+        self._apply_theme()
+
+    # -- public API -----------------------------------------------------------------------
+    def set_weights(self, weights: dict[str, np.ndarray], order: list[str] | None = None) -> None:
+        """Show every ``"layer/W"`` of a Dense (2-D) or Conv2D (4-D) layer; ``order`` lists
+        layer names (or keys) in the order to show them, others follow in dict order."""
+        keys = [k for k, v in weights.items()
+                if k.endswith("/W") and np.ndim(v) in (2, 4) and np.size(v) > 0]
+        if order:
+            rank = {name: i for i, name in enumerate(order)}
+            keys.sort(key=lambda k: rank.get(k, rank.get(k.rsplit("/", 1)[0], len(rank))))
+        signature = tuple((k, tuple(np.shape(weights[k]))) for k in keys)
+        if signature != self._signature:
+            self._rebuild(signature)
+        for key in keys:
+            self._cells[key].update(np.asarray(weights[key]))
+        self._show_content(bool(keys))
+
+    def clear(self) -> None:
+        self._rebuild(())
+        self._show_content(False)
+
+    def images(self) -> dict[str, pg.ImageItem]:
+        """The image item of each shown key, in display order."""
+        return {key: cell.image for key, cell in self._cells.items()}
+
+    def levels(self, key: str) -> tuple[float, float]:
+        lo, hi = self._cells[key].image.getLevels()
+        return float(lo), float(hi)
+
+    # -- internals ------------------------------------------------------------------------
+    def _rebuild(self, signature: tuple) -> None:
+        self.view.ci.clear()
+        self._cells = {key: _Cell(key, shape) for key, shape in signature}
+        self._signature = signature
+        self._rows = 0
+        self._apply_theme()
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """As many rows as the height allows (a short dock: one row, scrolling sideways)."""
+        # The whole height (not the viewport's): a horizontal scroll bar must not flip the rows.
+        rows = max(1, min(len(self._cells), self.scroll.height() // CELL_H))
+        if rows == self._rows and self.view.ci.items:
+            return
+        self._rows = rows
+        for cell in self._cells.values():
+            if cell.plot in self.view.ci.items:
+                self.view.ci.removeItem(cell.plot)
+        cols = max(1, math.ceil(len(self._cells) / rows))
+        for i, cell in enumerate(self._cells.values()):
+            self.view.ci.addItem(cell.plot, row=i // cols, col=i % cols)
+        self.view.setMinimumSize(cols * CELL_W, rows * CELL_H - 30)
+
+    def eventFilter(self, obj, event) -> bool:
+        # The scroll area's size decides the rows; it settles after this widget's resize.
+        if obj is self.scroll and event.type() == QEvent.Type.Resize:
+            self._arrange()
+        return super().eventFilter(obj, event)
+
+    def _apply_theme(self) -> None:
+        th = self.theme()
+        self.view.setBackground(th.bg)
+        for cell in self._cells.values():
+            style_plot(cell.plot, th)
+            style_plot(cell.bar, th)
+            if cell.gaps is not None:
+                cell.gaps.setBrush(pg.mkBrush(th.bg))
+
+    def _on_mouse_moved(self, args) -> None:
+        pos = args[0]
+        for cell in self._cells.values():
+            if cell.weights is not None and cell.image.sceneBoundingRect().contains(pos):
+                local = cell.image.mapFromScene(pos)
+                text = hover_text(cell.layer, cell.weights, local.x(), local.y())
+                if text:
+                    self.hover_label.setText(text)
+                    return
+        self.hover_label.setText(HINT)
+
+    def sizeHint(self) -> QSize:
+        return QSize(CELL_W * 2, CELL_H + 40)
+
