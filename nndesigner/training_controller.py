@@ -46,6 +46,7 @@ class TrainingController(QObject):
         self.validation: tuple[np.ndarray, np.ndarray] | None = None
         self.state = IDLE
         self.trainer: Trainer | None = None
+        self.control: TrainingControl | None = None
         self.worker: TrainingWorker | None = None
         self.thread: QThread | None = None
         self._spec_at_start: dict | None = None
@@ -82,23 +83,30 @@ class TrainingController(QObject):
             return False
         try:
             model = self.doc.build_model()
-            trainer = Trainer(model, self.x, self.y, self.doc.training,
-                              validation_data=self.validation, control=TrainingControl())
         except (EngineError, ValueError) as exc:
             self.failed.emit(f"Training cannot start: {exc}")
             return False
         for warning in model.analysis.warnings:
             self.failed.emit(f"Warning: {warning}")
-        self._launch(trainer, paused)
+        config, x, y, validation = self.doc.training, self.x, self.y, self.validation
+        control = TrainingControl()
+
+        def make_trainer() -> Trainer:  # runs in the worker thread
+            return Trainer(model, x, y, config, validation_data=validation, control=control)
+
+        self._launch(make_trainer, control, paused)
         self.run_started.emit()
         return True
 
-    def _launch(self, trainer: Trainer, paused: bool) -> None:
-        self.trainer = trainer
+    def _launch(self, make_trainer, control: TrainingControl, paused: bool) -> None:
+        self.control = control
+        self.trainer = None
         if paused:
-            trainer.control.pause()
+            control.pause()
         self._spec_at_start = self.doc.spec.to_dict()
-        self.worker = TrainingWorker(trainer)
+        self._config_at_start = self.doc.training
+        self.worker = TrainingWorker(make_trainer, control)
+        self.worker.ready.connect(self._on_ready)
         self.worker.progress.connect(self.progress)
         self.worker.epochs.connect(self._on_epochs)
         self.worker.snapshot.connect(self._on_snapshot)
@@ -108,34 +116,43 @@ class TrainingController(QObject):
         self.thread.finished.connect(self._on_done)
         self._set_state(PAUSED if paused else RUNNING)
 
+    def _on_ready(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        # Settings changed while the trainer was being built apply now.
+        if self.doc.training.optimizer != self._config_at_start.optimizer:
+            trainer.set_optimizer(self.doc.training.optimizer, lr=self.doc.training.lr)
+        elif self.doc.training.lr != self._config_at_start.lr:
+            trainer.set_learning_rate(self.doc.training.lr)
+
     def pause(self) -> None:
-        if self.state == RUNNING and self.trainer is not None:
-            self.trainer.control.pause()
+        if self.state == RUNNING and self.control is not None:
+            self.control.pause()
             self._set_state(PAUSED)
 
     def resume(self) -> None:
         if self.state == IDLE:
             self.start()
             return
-        if self.state != PAUSED or self.trainer is None:
+        if self.state != PAUSED or self.control is None:
             return
         if self._network_edited():
             # The network changed while paused: finish this run and continue in a new one
             # from the weights learned so far.
             self._restart_after_stop = True
-            self.trainer.control.stop()
+            self.control.stop()
             return
-        self.trainer.control.resume()
+        self.control.resume()
         self._set_state(RUNNING)
 
     def step_batch(self) -> None:
         self._step(1)
 
     def step_epoch(self) -> None:
-        if self.trainer is None and not self.start(paused=True):
+        if not self.has_data:
+            self._step(1)  # reports the missing data
             return
-        n = len(self.trainer.x)
-        size = self.trainer.config.batch_size or n
+        n = len(self.x) if self.trainer is None else len(self.trainer.x)
+        size = self.doc.training.batch_size or n
         self._step(-(-n // size))
 
     def _step(self, batches: int) -> None:
@@ -146,12 +163,12 @@ class TrainingController(QObject):
         if self._network_edited():
             self.failed.emit("The network changed: press Resume to continue with it.")
             return
-        self.trainer.control.step(batches)
+        self.control.step(batches)
 
     def stop(self) -> None:
-        if self.trainer is not None and self.state != IDLE:
+        if self.control is not None and self.state != IDLE:
             self._restart_after_stop = False
-            self.trainer.control.stop()
+            self.control.stop()
 
     def reset_weights(self) -> bool:
         """Forget the learned weights (the next run starts from fresh ones)."""
@@ -175,8 +192,8 @@ class TrainingController(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         """Stop any run and wait for its thread (closing the window)."""
         self._restart_after_stop = False
-        if self.trainer is not None:
-            self.trainer.control.stop()
+        if self.control is not None:
+            self.control.stop()
         if self.thread is not None:
             return self.thread.wait(timeout_ms)
         return True
@@ -218,7 +235,7 @@ class TrainingController(QObject):
 
     def _on_done(self) -> None:
         """The training thread has ended (every report before this was delivered)."""
-        self.thread, self.worker = None, None
+        self.thread, self.worker, self.control = None, None, None
         restart = self._restart_after_stop
         remaining = self.trainer.config.epochs - self._epochs_in_run() if self.trainer else 0
         self.trainer = None

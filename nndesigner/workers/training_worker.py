@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from engine import EngineError, Trainer, TrainingDiverged
+from engine import EngineError, Trainer, TrainingControl, TrainingDiverged
 
 FINAL_EVENTS = frozenset({"finished", "stopped", "early_stopped", "converged", "not_separable"})
 
@@ -31,21 +32,23 @@ class TrainingWorker(QObject):
     finished = Signal(object)
     #: Training stopped on an error: the message to show.
     failed = Signal(str)
+    #: The Trainer was built (in the worker thread) and is about to run.
+    ready = Signal(object)
     #: Emitted last in every case, after finished or failed.
     done = Signal()
 
-    def __init__(self, trainer: Trainer, progress_interval: float = 0.05,
-                 snapshot_interval: float = 0.1) -> None:
+    def __init__(self, make_trainer: Callable[[], Trainer], control: TrainingControl,
+                 progress_interval: float = 0.05, snapshot_interval: float = 0.1) -> None:
+        """``make_trainer`` runs in the worker thread: checking and converting a large data
+        set there keeps the GUI responsive when a run starts."""
         super().__init__()
-        self.trainer = trainer
+        self.make_trainer = make_trainer
+        self.control = control
+        self.trainer: Trainer | None = None
         self.progress_interval = progress_interval
         self.snapshot_interval = snapshot_interval
         self._pending_epochs: list = []
         self._latest = None
-
-    @property
-    def control(self):
-        return self.trainer.control
 
     def _flush(self) -> None:
         if self._pending_epochs:
@@ -59,6 +62,8 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         last_emit = last_snapshot = 0.0
         try:
+            self.trainer = self.make_trainer()
+            self.ready.emit(self.trainer)
             for record in self.trainer.run():
                 now = time.monotonic()
                 if record.weights is not None:
@@ -83,9 +88,10 @@ class TrainingWorker(QObject):
         except TrainingDiverged as exc:
             self._flush()
             self.failed.emit(str(exc))
-        except EngineError as exc:
+        except (EngineError, ValueError) as exc:
             self._flush()
-            self.failed.emit(f"Training cannot go on: {exc}")
+            verb = "go on" if self.trainer is not None else "start"
+            self.failed.emit(f"Training cannot {verb}: {exc}")
         except Exception as exc:  # a bug: report it rather than kill the thread silently
             self._flush()
             self.failed.emit(f"Training failed unexpectedly: {exc}\n\n{traceback.format_exc()}")

@@ -127,11 +127,13 @@ def test_editing_while_paused_keeps_untouched_weights(qtbot, setup):
     qtbot.wait(200)
     doc.undo_stack.push(cmd.SetParamsCommand(doc, "output", {"activation": "softmax",
                                                             "use_bias": False}))
+    qtbot.waitUntil(lambda: controller.trainer is not None, timeout=3000)
     trained_hidden = controller.trainer.model.get_weights()["hidden/W"].copy()
     with qtbot.waitSignal(controller.run_started, timeout=5000):
         controller.resume()
     # A new run continues from the learned hidden weights; the output layer lost its bias.
     wait_state(qtbot, controller, RUNNING)
+    qtbot.waitUntil(lambda: controller.trainer is not None, timeout=3000)
     assert "output/b" not in controller.trainer.model.get_weights()
     controller.pause()
     qtbot.wait(100)
