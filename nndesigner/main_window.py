@@ -27,6 +27,7 @@ from .canvas.view import NetworkView
 from .dialogs import TemplateDialog
 from .document import Document
 from .panels.data_panel import DataPanel
+from .panels.live_views import LiveViews
 from .panels.problems import ProblemsPanel
 from .panels.properties import PropertiesPanel
 from .panels.training_panel import TrainingPanel
@@ -37,6 +38,8 @@ from .training_controller import IDLE, PAUSED, RUNNING, TrainingController
 
 PROJECT_FILTER = "nndesigner projects (*.nnd);;All files (*)"
 MAX_RECENT = 8
+#: Bump when the docks change, so that an old saved layout is not applied to new docks.
+WINDOW_STATE_VERSION = 2
 AUTOSAVE_MS = 60_000
 
 
@@ -60,6 +63,7 @@ class MainWindow(QMainWindow):
         self.controller = TrainingController(self.doc, self)
         self.training_panel = TrainingPanel(self.doc, self.controller)
         self.data_panel = DataPanel(self.doc)
+        self.live_views = LiveViews(self.doc, self.controller)
         self.run_status = QLabel("not trained")
         self.problems = ProblemsPanel(self.doc)
         self.undo_view = QUndoView(self.doc.undo_stack)
@@ -96,7 +100,10 @@ class MainWindow(QMainWindow):
         self.data_dock = self._dock("Data", self.data_panel, left, "data")
         self.splitDockWidget(self.palette_dock, self.data_dock, Qt.Orientation.Vertical)
         self.properties_dock = self._dock("Properties", self.properties, right, "properties")
+        self.views_dock = self._dock("Training views", self.live_views, bottom, "views")
         self.problems_dock = self._dock("Problems", self.problems, bottom, "problems")
+        self.tabifyDockWidget(self.views_dock, self.problems_dock)
+        self.views_dock.raise_()
         self.training_dock = self._dock("Training", self.training_panel, right, "training")
         self.tabifyDockWidget(self.properties_dock, self.training_dock)
         self.properties_dock.raise_()
@@ -106,7 +113,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock, self.data_dock], [260, 440],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.properties_dock], [320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [90], Qt.Orientation.Vertical)
+        self.resizeDocks([self.views_dock], [250], Qt.Orientation.Vertical)
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -193,7 +200,7 @@ class MainWindow(QMainWindow):
                   self.neurons_action, self.layout_action, None):
             view.addSeparator() if a is None else view.addAction(a)
         for dock in (self.palette_dock, self.data_dock, self.properties_dock,
-                     self.problems_dock):
+                     self.views_dock, self.problems_dock):
             view.addAction(dock.toggleViewAction())
         train = bar.addMenu("&Train")
         for a in (self.train_action, self.pause_action, self.step_action, self.stop_action,
@@ -228,6 +235,13 @@ class MainWindow(QMainWindow):
                   self.neurons_action, None, self.train_action, self.pause_action,
                   self.step_action, self.stop_action, self.reset_action):
             tb.addSeparator() if a is None else tb.addAction(a)
+        # File and edit buttons show only their icons (their names are in the tooltips), so
+        # that the training controls and the run status fit a 1366-pixel screen.
+        for action in (self.new_action, self.open_action, self.save_action, self.undo_action,
+                       self.redo_action):
+            button = tb.widgetForAction(action)
+            if button is not None:
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         tb.addSeparator()
         self.run_status.setContentsMargins(8, 0, 8, 0)
         tb.addWidget(self.run_status)
@@ -268,6 +282,9 @@ class MainWindow(QMainWindow):
         text += f" · {a.total_params:,} parameters · {len(self.doc.spec.layers)} layers"
         self.status.setText(text)
         self.problems_dock.setWindowTitle(self.problems.count_text())
+        if errors and not getattr(self, "_had_errors", False):
+            self.problems_dock.raise_()  # new problems: show the list (and their fixes)
+        self._had_errors = bool(errors)
 
     # -- training ----------------------------------------------------------------------------
 
@@ -281,6 +298,7 @@ class MainWindow(QMainWindow):
     def _on_data_changed(self, loaded) -> None:
         """Train on the split's training part, validate on its validation part; the test
         part stays unseen for evaluation."""
+        self.live_views.set_data(loaded)
         if loaded is None:
             self.controller.set_data(None, None)
             return
@@ -482,7 +500,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.restoreState(state, WINDOW_STATE_VERSION)
         neuron_mode = self.settings.value("neuron_mode", True)
         on = neuron_mode in (True, "true", "1", 1)
         self.neurons_action.setChecked(on)
@@ -501,5 +519,5 @@ class MainWindow(QMainWindow):
         self.data_panel.shutdown()
         self.recovery.discard()
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("window_state", self.saveState(WINDOW_STATE_VERSION))
         event.accept()

@@ -1,0 +1,156 @@
+"""The bottom tab set of live views — loss and accuracy curves, weight heatmaps, gradient
+norms, decision boundary — fed by the TrainingController and the Document.
+
+The views are created once and updated from the latest values: curves per epoch and a few
+batch points per second (the worker's throttled progress), heatmaps and the decision boundary
+from weight snapshots (≤ 10 per second; the boundary is re-evaluated at most 5 times a second
+on a private model copy, never on the model being trained).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtWidgets import QTabWidget
+
+from engine import EngineError, Model
+
+from ..document import Document
+from ..plots.boundary import DecisionBoundary
+from ..plots.gradients import GradientNorms
+from ..plots.heatmaps import WeightHeatmaps
+from ..plots.loss_curves import TrainingCurves
+from ..training_controller import TrainingController
+
+BOUNDARY_INTERVAL = 0.2
+
+
+class LiveViews(QTabWidget):
+    def __init__(self, doc: Document, controller: TrainingController, parent=None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.controller = controller
+        self.curves = TrainingCurves()
+        self.heatmaps = WeightHeatmaps()
+        self.gradients = GradientNorms()
+        self.boundary = DecisionBoundary()
+        self.addTab(self.curves, "Loss && accuracy")
+        self.addTab(self.heatmaps, "Weights")
+        self.addTab(self.gradients, "Gradients")
+        self.addTab(self.boundary, "Decision boundary")
+        self.setTabToolTip(0, "Loss and accuracy per epoch, training and validation")
+        self.setTabToolTip(1, "Every weight matrix as a heatmap: orange negative, blue positive")
+        self.setTabToolTip(2, "How large each layer's gradient is: vanishing and exploding "
+                              "gradients show here")
+        self.setTabToolTip(3, "What the network answers at every point of a 2-D input space")
+        self._display_model: Model | None = None
+        self._display_spec: dict | None = None
+        self._last_boundary = 0.0
+        self._runs = 0
+        controller.run_started.connect(self._on_run_started)
+        controller.epochs_added.connect(self._on_epochs)
+        controller.progress.connect(self._on_progress)
+        controller.weights_updated.connect(self._on_weights)
+        controller.run_finished.connect(lambda _r: self._refresh_boundary(force=True))
+        doc.weights_changed.connect(self._on_document_weights)
+        doc.reset.connect(self._on_reset)
+
+    # -- data -----------------------------------------------------------------------------
+
+    def set_data(self, loaded) -> None:
+        """A LoadedData from the Data panel (or None): 2-D data gets a decision boundary."""
+        if loaded is None or loaded.dataset.input_shape != (2,):
+            self.boundary.clear("Decision boundaries are drawn for data with two input "
+                                "features (the 2-D data sets).")
+            self.boundary.set_predictor(None)
+            return
+        train, _validation, test = loaded.split
+        self.boundary.set_data(train.x, train.y, test.x, test.y,
+                               class_names=loaded.dataset.class_names)
+        if loaded.dataset.feature_names:
+            self.boundary.set_feature_names(loaded.dataset.feature_names)
+        self.boundary.set_predictor(self._predict)
+        self._refresh_boundary(force=True)
+
+    # -- controller reports ---------------------------------------------------------------
+
+    def _on_reset(self) -> None:
+        self._display_model = None
+        self.curves.clear()
+        self.gradients.clear()
+        self._runs = 0
+        for entry in self.doc.history:  # a trained project shows its recorded curves
+            if isinstance(entry, dict) and entry.get("epoch") is not None:
+                self.curves.add_epoch(int(entry["epoch"]), _num(entry.get("loss")),
+                                      _num(entry.get("accuracy")), _num(entry.get("val_loss")),
+                                      _num(entry.get("val_accuracy")))
+        self._on_document_weights()
+
+    def _on_run_started(self) -> None:
+        self._runs += 1
+        self.curves.start_run(f"run {self._runs}")
+        self.gradients.clear()
+
+    def _on_epochs(self, records: list) -> None:
+        for r in records:
+            self.curves.add_epoch(r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy)
+
+    def _on_progress(self, record) -> None:
+        if record.event != "batch":
+            return
+        self.curves.add_batch(record.epoch - 1 + record.batch / max(record.batches, 1),
+                              record.loss)
+        if record.grad_norms:
+            self.gradients.add(record.step, record.grad_norms)
+
+    def _on_weights(self, weights: dict) -> None:
+        self.heatmaps.set_weights(weights, self._layer_order())
+        self._refresh_boundary()
+
+    def _on_document_weights(self) -> None:
+        if self.controller.state != "idle":
+            return  # snapshots arrive through _on_weights
+        if self.doc.weights:
+            self.heatmaps.set_weights(self.doc.weights, self._layer_order())
+        else:
+            self.heatmaps.clear()
+        self._refresh_boundary(force=True)
+
+    # -- the boundary's model ---------------------------------------------------------------
+
+    def _layer_order(self) -> list[str]:
+        return list(self.doc.analysis.order)
+
+    def _predict(self, points: np.ndarray) -> np.ndarray:
+        model = self._model()
+        if model is None:
+            return np.zeros((len(points), 1), dtype=np.float32)
+        return model.predict(points)
+
+    def _model(self) -> Model | None:
+        """A private copy of the network with the latest weights (never the one training)."""
+        spec = self.doc.spec.to_dict()
+        if self._display_model is None or spec != self._display_spec:
+            try:
+                self._display_model = Model(self.doc.spec, seed=self.doc.training.seed)
+            except EngineError:
+                self._display_model = None
+                return None
+            self._display_spec = spec
+        if self.doc.weights:
+            self._display_model.set_weights(self.doc.weights, strict=False)
+        return self._display_model
+
+    def _refresh_boundary(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_boundary < BOUNDARY_INTERVAL:
+            return
+        self._last_boundary = now
+        if self.doc.analysis.ok and self.doc.analysis.shapes.get(
+                self.doc.analysis.input) == (2,):
+            self.boundary.refresh()
+
+
+def _num(value) -> float | None:
+    return None if value is None else float(value)
