@@ -32,6 +32,8 @@ class Document(QObject):
     loss_changed = Signal(str)
     analysis_changed = Signal()
     weights_changed = Signal()
+    #: New training settings (not an undoable edit of the network).
+    training_changed = Signal()
     #: The whole document was replaced (new, open): views rebuild from scratch.
     reset = Signal()
     path_changed = Signal()
@@ -196,6 +198,11 @@ class Document(QObject):
         self._reanalyse()
         self.loss_changed.emit(loss)
         self.analysis_changed.emit()
+
+    def set_training(self, config: TrainingConfig) -> None:
+        if config != self.training:
+            self.training = config
+            self.training_changed.emit()
 
     def set_weights(self, weights: dict[str, np.ndarray] | None) -> None:
         """New trained weights (from training or a reset); not an undoable edit."""

@@ -180,12 +180,12 @@ class TrainingController(QObject):
 
     def set_learning_rate(self, lr: float) -> None:
         """Takes effect at the next batch of a running or paused run, and for later runs."""
-        self.doc.training = replace(self.doc.training, lr=float(lr))
+        self.doc.set_training(replace(self.doc.training, lr=float(lr)))
         if self.trainer is not None and self.state != IDLE:
             self.trainer.set_learning_rate(lr)
 
     def set_optimizer(self, name: str) -> None:
-        self.doc.training = replace(self.doc.training, optimizer=name)
+        self.doc.set_training(replace(self.doc.training, optimizer=name))
         if self.trainer is not None and self.state != IDLE:
             self.trainer.set_optimizer(name, lr=self.doc.training.lr)
 

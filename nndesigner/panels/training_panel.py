@@ -67,6 +67,7 @@ class TrainingPanel(QWidget):
         self._build()
         self.load_settings()
         doc.reset.connect(self.load_settings)
+        doc.training_changed.connect(self.load_settings)
         controller.state_changed.connect(self._on_state)
         controller.progress.connect(self.show_progress)
         controller.run_started.connect(self._on_run_started)
@@ -225,7 +226,7 @@ class TrainingPanel(QWidget):
             self.load_settings()
             return
         if config != self.doc.training:
-            self.doc.training = config
+            self.doc.set_training(config)
             self.settings_changed.emit()
 
     def _on_optimizer(self) -> None:

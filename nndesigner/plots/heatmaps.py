@@ -2,15 +2,15 @@
 
     maps = WeightHeatmaps()
     maps.set_weights(model.get_weights(), order=["conv2d_1", "dense_1"])  # again on each update
+    maps.set_weights(weights, input_images={"dense_1": (28, 28)})  # one 28×28 tile per neuron
 
 Keys ``"layer/W"`` are shown; other keys (``/b``, ``/gamma``, running statistics) are ignored.
 A Dense W (units, inputs) is drawn with inputs along x and neurons down y; a Conv2D W
-(filters, channels, kh, kw) is tiled — filters across, channels down, 1-pixel gaps — into an
-image of ``(channels·(kh+1) − 1) × (filters·(kw+1) − 1)`` pixels (:func:`tile_conv`). Each
-layer's colour levels are symmetric, (−m, +m) with m = :func:`robust_max` of its |w|, and a
-colour bar shows the scale. Image items are created only when the set of layers or a shape
-changes; otherwise the same items get ``setImage``. Hovering a pixel shows its weight
-(:func:`hover_text`).
+(filters, channels, kh, kw) is tiled — filters across, channels down, 1-pixel gaps (see
+:mod:`nndesigner.plots.tiling`). Each layer's colour levels are symmetric, (−m, +m) with
+m = :func:`robust_max` of its |w|, and a colour bar shows the scale. Image items are created
+only when the set of layers, a shape or a tiling changes; otherwise the same items get
+``setImage``. Hovering a pixel shows its weight (:func:`hover_text`).
 """
 
 from __future__ import annotations
@@ -25,60 +25,19 @@ from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QScrollArea, QVBoxLayou
 
 from .base import PlotPanel
 from .colours import WEIGHT_CMAP, style_plot
+from .tiling import Tiling, hover_text, pixel_index, robust_max, tile_conv, tiling_for
+
+__all__ = ["WeightHeatmaps", "hover_text", "pixel_index", "robust_max", "tile_conv"]
 
 CELL_W, CELL_H = 300, 200  # smallest comfortable heatmap (with its colour bar)
 HINT = "Orange: negative · grey: near zero · blue: positive. Hover a pixel to read its weight."
 
 
-def robust_max(w: np.ndarray) -> float:
-    """The 99th percentile of |w| (one outlier must not wash out the rest), at least 1e-6."""
-    a = np.abs(np.nan_to_num(np.asarray(w, dtype=np.float32), posinf=0.0, neginf=0.0))
-    if a.size == 0:
-        return 1e-6
-    return max(float(np.percentile(a, 99)), 1e-6)
-
-
-def tile_conv(w: np.ndarray) -> np.ndarray:
-    """(F, C, kh, kw) kernels → one float32 image, filters across, channels down, 1-px gaps."""
-    f, c, kh, kw = w.shape
-    padded = np.zeros((f, c, kh + 1, kw + 1), dtype=np.float32)
-    padded[:, :, :kh, :kw] = w
-    image = padded.transpose(1, 2, 0, 3).reshape(c * (kh + 1), f * (kw + 1))
-    return np.ascontiguousarray(image[:-1, :-1])
-
-
-def pixel_index(shape: tuple[int, ...], col: float, row: float) -> tuple[int, ...] | None:
-    """The index into W of image pixel (col, row): (neuron, input) for a Dense W, (filter,
-    channel, i, j) for a Conv2D W; None outside the image or on a gap."""
-    x, y = math.floor(col), math.floor(row)
-    if len(shape) == 2:
-        units, inputs = shape
-        return (y, x) if 0 <= x < inputs and 0 <= y < units else None
-    f, c, kh, kw = shape
-    fi, i = divmod(y, kh + 1)
-    fo, j = divmod(x, kw + 1)
-    if not (0 <= fo < f and 0 <= fi < c) or i == kh or j == kw:
-        return None
-    return (fo, fi, i, j)
-
-
-def hover_text(layer: str, w: np.ndarray, col: float, row: float) -> str:
-    """'dense_1: neuron 3 ← input 17: w = 0.1234' for the pixel at (col, row), '' if none."""
-    index = pixel_index(w.shape, col, row)
-    if index is None:
-        return ""
-    value = float(w[index])
-    if w.ndim == 2:
-        return f"{layer}: neuron {index[0]} ← input {index[1]}: w = {value:.4f}"
-    f, c, i, j = index
-    return f"{layer}: filter {f}, channel {c}, kernel row {i}, col {j}: w = {value:.4f}"
-
-
 class _Cell:
-    """One layer's plot, image, colour bar and (for convolutions) gap overlay."""
+    """One layer's plot, image, colour bar and (for tiles) gap overlay."""
 
-    def __init__(self, key: str, shape: tuple[int, ...]) -> None:
-        self.key, self.shape = key, shape
+    def __init__(self, key: str, tiling: Tiling) -> None:
+        self.key, self.tiling = key, tiling
         self.layer = key.rsplit("/", 1)[0]
         self.weights: np.ndarray | None = None
         self.plot = pg.PlotItem()
@@ -88,35 +47,21 @@ class _Cell:
         self.plot.getViewBox().setDefaultPadding(0.0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        kwargs = {"colorMapMenu": False}
         try:
             self.bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=WEIGHT_CMAP, width=10,
-                                       interactive=False, **kwargs)
+                                       interactive=False, colorMapMenu=False)
         except TypeError:  # pyqtgraph < 0.13.7 has no colour-map menu to switch off
             self.bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=WEIGHT_CMAP, width=10,
                                        interactive=False)
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.bar.getAxis("right").setWidth(38)
+        self._label_axes()
+        h, w = tiling.image_shape
         self.gaps: QGraphicsPathItem | None = None
-        if len(shape) == 2:
-            units, inputs = shape
-            h, w = units, inputs
-            self.plot.setTitle(f"{self.layer}  ({_n(units, 'neuron')} × {_n(inputs, 'input')})",
-                               size="9pt")
-            self.plot.setLabel("bottom", "input")
-            self.plot.setLabel("left", "neuron")
-            self.plot.getAxis("bottom").setTicks([_index_ticks(inputs)])
-            self.plot.getAxis("left").setTicks([_index_ticks(units)])
-        else:
-            f, c, kh, kw = shape
-            h, w = c * (kh + 1) - 1, f * (kw + 1) - 1
-            self.plot.setTitle(f"{self.layer}  ({_n(f, 'filter')} × {_n(c, 'channel')}, "
-                               f"{kh}×{kw})", size="9pt")
-            self.plot.setLabel("bottom", "filter")
-            self.plot.setLabel("left", "channel")
-            self.plot.getAxis("bottom").setTicks([_tile_ticks(f, kw)])
-            self.plot.getAxis("left").setTicks([_tile_ticks(c, kh)])
-            self.gaps = _gap_overlay(f, c, kh, kw, h, w)
+        if tiling.kind == "neurons":  # each tile is a picture: keep its pixels square
+            self.plot.getViewBox().setAspectLocked(True)
+        if tiling.kind != "dense":
+            self.gaps = _gap_overlay(tiling)
             self.gaps.setParentItem(self.image)
         # Pixel (col, row) is centred on the integer coordinates (col, row); setRect scales by
         # the current image size, so a blank image of the final shape comes first.
@@ -125,11 +70,34 @@ class _Cell:
         self.plot.setRange(xRange=(-0.5, w - 0.5), yRange=(-0.5, h - 0.5), padding=0)
         self.plot.setMouseEnabled(x=False, y=False)
 
+    def _label_axes(self) -> None:
+        t, bottom, left = self.tiling, self.plot.getAxis("bottom"), self.plot.getAxis("left")
+        if t.kind == "dense":
+            units, inputs = t.shape
+            title = f"{_n(units, 'neuron')} × {_n(inputs, 'input')}"
+            self.plot.setLabel("bottom", "input")
+            self.plot.setLabel("left", "neuron")
+            bottom.setTicks([_index_ticks(inputs)])
+            left.setTicks([_index_ticks(units)])
+        elif t.kind == "conv":
+            f, c, kh, kw = t.shape
+            title = f"{_n(f, 'filter')} × {_n(c, 'channel')}, {kh}×{kw}"
+            self.plot.setLabel("bottom", "filter")
+            self.plot.setLabel("left", "channel")
+            bottom.setTicks([_tile_ticks(f, kw)])
+            left.setTicks([_tile_ticks(c, kh)])
+        else:
+            title = f"{_n(t.shape[0], 'neuron')}, each over {t.h}×{t.w} inputs"
+            self.plot.setLabel("bottom", "one tile per neuron, row by row")
+            bottom.setTicks([[]])
+            left.setTicks([[(r * (t.h + 1) + (t.h - 1) / 2, str(r * t.cols))
+                            for r in range(0, t.rows, _step(t.rows))]])
+        self.plot.setTitle(f"{self.layer}  ({title})", size="9pt")
+
     def update(self, w: np.ndarray) -> None:
         self.weights = w
         m = robust_max(w)
-        image = tile_conv(w) if w.ndim == 4 else w
-        image = np.ascontiguousarray(np.nan_to_num(image, posinf=m, neginf=-m), dtype=np.float32)
+        image = np.nan_to_num(self.tiling.image(w), posinf=m, neginf=-m)
         self.image.setImage(image, autoLevels=False, levels=(-m, m))
         self.bar.setLevels((-m, m))
 
@@ -155,12 +123,17 @@ def _tile_ticks(n: int, k: int) -> list[tuple[float, str]]:
     return [(t * (k + 1) + (k - 1) / 2, str(t)) for t in range(0, n, _step(n, 12))]
 
 
-def _gap_overlay(f: int, c: int, kh: int, kw: int, h: int, w: int) -> QGraphicsPathItem:
+def _gap_overlay(t: Tiling) -> QGraphicsPathItem:
+    """Background-coloured bars over the gaps (and spare tiles): zero there would read as
+    "weights near zero"."""
+    h, w = t.image_shape
     path = QPainterPath()
-    for t in range(1, f):
-        path.addRect(QRectF(t * (kw + 1) - 1, 0, 1, h))
-    for t in range(1, c):
-        path.addRect(QRectF(0, t * (kh + 1) - 1, w, 1))
+    for c in range(1, t.cols):
+        path.addRect(QRectF(c * (t.w + 1) - 1, 0, 1, h))
+    for r in range(1, t.rows):
+        path.addRect(QRectF(0, r * (t.h + 1) - 1, w, 1))
+    for r, c in t.spare_tiles():
+        path.addRect(QRectF(c * (t.w + 1), r * (t.h + 1), t.w, t.h))
     item = QGraphicsPathItem(path)
     item.setPen(pg.mkPen(None))
     return item
@@ -191,15 +164,20 @@ class WeightHeatmaps(PlotPanel):
         self._apply_theme()
 
     # -- public API -----------------------------------------------------------------------
-    def set_weights(self, weights: dict[str, np.ndarray], order: list[str] | None = None) -> None:
+    def set_weights(self, weights: dict[str, np.ndarray], order: list[str] | None = None,
+                    input_images: dict[str, tuple[int, int]] | None = None) -> None:
         """Show every ``"layer/W"`` of a Dense (2-D) or Conv2D (4-D) layer; ``order`` lists
-        layer names (or keys) in the order to show them, others follow in dict order."""
+        layer names (or keys) in the order to show them, others follow in dict order.
+        ``input_images`` maps a Dense layer whose inputs are pixels to the image's (h, w)."""
+        input_images = input_images or {}
         keys = [k for k, v in weights.items()
                 if k.endswith("/W") and np.ndim(v) in (2, 4) and np.size(v) > 0]
         if order:
             rank = {name: i for i, name in enumerate(order)}
             keys.sort(key=lambda k: rank.get(k, rank.get(k.rsplit("/", 1)[0], len(rank))))
-        signature = tuple((k, tuple(np.shape(weights[k]))) for k in keys)
+        signature = tuple(
+            (k, tiling_for(np.shape(weights[k]), input_images.get(k.rsplit("/", 1)[0])))
+            for k in keys)
         if signature != self._signature:
             self._rebuild(signature)
         for key in keys:
@@ -221,7 +199,7 @@ class WeightHeatmaps(PlotPanel):
     # -- internals ------------------------------------------------------------------------
     def _rebuild(self, signature: tuple) -> None:
         self.view.ci.clear()
-        self._cells = {key: _Cell(key, shape) for key, shape in signature}
+        self._cells = {key: _Cell(key, tiling) for key, tiling in signature}
         self._signature = signature
         self._rows = 0
         self._apply_theme()
@@ -262,7 +240,7 @@ class WeightHeatmaps(PlotPanel):
         for cell in self._cells.values():
             if cell.weights is not None and cell.image.sceneBoundingRect().contains(pos):
                 local = cell.image.mapFromScene(pos)
-                text = hover_text(cell.layer, cell.weights, local.x(), local.y())
+                text = cell.tiling.describe(cell.layer, cell.weights, local.x(), local.y())
                 if text:
                     self.hover_label.setText(text)
                     return

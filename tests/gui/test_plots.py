@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 from nndesigner.plots import DecisionBoundary, GradientNorms, TrainingCurves, WeightHeatmaps
 from nndesigner.plots.colours import CLASS_COLOURS, WEIGHT_CMAP
@@ -190,6 +190,31 @@ def test_pixel_to_weight_mapping_and_hover_text():
                                                  "w = -0.5000")
 
 
+def test_dense_over_an_image_shows_one_tile_per_neuron(maps):
+    w = np.random.default_rng(3).normal(size=(10, 28 * 28)).astype(np.float32)
+    maps.set_weights({"dense_1/W": w}, input_images={"dense_1": (28, 28)})
+    image = maps.images()["dense_1/W"].image
+    tiling = maps._cells["dense_1/W"].tiling
+    assert (tiling.rows, tiling.cols) == (3, 4)  # a landscape grid, like the cell
+    assert image.shape == (3 * 29 - 1, 4 * 29 - 1)
+    np.testing.assert_array_equal(image[29:57, 58:86], w[6].reshape(28, 28))  # row 1, col 2
+    assert pixel_index(w.shape, 58 + 3, 29 + 2, (28, 28)) == (6, 2 * 28 + 3)
+    assert hover_text("dense_1", w, 61, 31, (28, 28)).startswith(
+        "dense_1: neuron 6 ← input 59 (pixel row 2, col 3): w = ")
+    assert pixel_index(w.shape, 2 * 29 + 1, 2 * 29 + 1, (28, 28)) is None  # spare 11th tile
+    assert maps.levels("dense_1/W")[1] == pytest.approx(robust_max(w))
+
+
+def test_hovering_a_heatmap_pixel_reads_its_weight(maps, qtbot):
+    w = np.zeros((4, 3), np.float32)
+    w[1, 2] = -0.25
+    maps.set_weights({"dense_1/W": w})
+    qtbot.wait(10)
+    image = maps.images()["dense_1/W"]
+    maps._on_mouse_moved((image.mapToScene(QPointF(2.5, 1.5)),))
+    assert maps.hover_label.text() == "dense_1: neuron 1 ← input 2: w = -0.2500"
+
+
 def test_robust_max_ignores_outliers_and_has_a_floor():
     w = np.full(1000, 0.1, np.float32)
     w[0] = 100.0
@@ -341,6 +366,21 @@ def test_many_classes_regression_and_bad_outputs(qtbot):
         view.set_data(np.zeros((3, 3)), np.zeros(3))
     view.clear("The decision boundary needs 2 inputs.")
     assert view.empty_text() == "The decision boundary needs 2 inputs."
+
+
+def test_views_follow_a_dark_palette(qtbot):
+    dark = QPalette()
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    for widget in (TrainingCurves(), WeightHeatmaps(), GradientNorms(), DecisionBoundary()):
+        show(qtbot, widget)
+        widget.setPalette(dark)
+        assert widget.view.backgroundBrush().color().name() == "#1e1e1e"
+    curves = widget if isinstance(widget, TrainingCurves) else TrainingCurves()
+    curves.setPalette(dark)
+    curves.add_epoch(1, 0.5, None)
+    pen = curves._runs[-1].items["loss"].opts["pen"]
+    assert pen.color().name() == "#e6e6e6"  # the train curve in the text colour
 
 
 def test_weight_colormap_runs_orange_grey_blue():
