@@ -174,8 +174,12 @@ class LayerItem(QGraphicsObject):
         errors = [p for p in v.problems if p.severity == "error"]
         warnings = [p for p in v.problems if p.severity == "warning"]
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.35:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.3:
             self._paint_far(painter, colour, bool(errors))
+            return
+        if lod < 0.8 and v.neuron_count is None:
+            self._paint_compact(painter, lod, colour, base, text, bool(errors))
             return
 
         body = self.body()
@@ -247,6 +251,46 @@ class LayerItem(QGraphicsObject):
             painter.setPen(QPen(muted))
             painter.drawText(QRectF(0, self._height + 1, WIDTH, 14),
                              Qt.AlignmentFlag.AlignHCenter, "output")
+
+    def _paint_compact(self, painter: QPainter, lod: float, colour: QColor, base: QColor,
+                       text: QColor, error: bool) -> None:
+        """Zoomed out (a long network fitted to the view): the type and output shape in a
+        font that stays about 9 points on screen, instead of unreadable small print."""
+        body = self.body()
+        path = QPainterPath()
+        path.addRoundedRect(body, 8, 8)
+        painter.fillPath(path, base)
+        stripe = QPainterPath()
+        stripe.addRoundedRect(QRectF(0, 0, WIDTH, 10), 4, 4)
+        painter.fillPath(stripe.intersected(path), colour)
+        pen = QPen(SELECTION, 3) if self.isSelected() else (
+            QPen(ERROR, 3) if error else QPen(colour, 1.5))
+        painter.setPen(pen)
+        painter.drawPath(path)
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(min(9.5 / lod, 26.0))
+        painter.setFont(font)
+        painter.setPen(QPen(text))
+        inner = body.adjusted(8, 12, -8, -4)
+        label = {"MaxPool2D": "MaxPool", "AvgPool2D": "AvgPool", "GlobalAveragePool": "GAP",
+                 "BatchNorm": "BatchNorm", "Activation": "Activ."}.get(self.view.type,
+                                                                      self.view.type)
+        if self.view.type == "Dense":
+            label = f"Dense {self.view.params['units']}"
+        elif self.view.type == "Conv2D":
+            label = f"Conv {self.view.params['filters']}"
+        painter.drawText(QRectF(inner.x(), inner.y(), inner.width(), inner.height() / 2),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+        font.setBold(False)
+        font.setPointSizeF(min(8.5 / lod, 22.0))
+        painter.setFont(font)
+        shape = fmt_shape(self.view.shape) if self.view.shape is not None else "?"
+        painter.drawText(QRectF(inner.x(), inner.center().y(), inner.width(), inner.height() / 2),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shape)
+        self._paint_ports(painter, colour, base)
+        if self.view.problems:
+            self._paint_badge(painter, ERROR if error else WARNING)
 
     def _paint_far(self, painter: QPainter, colour: QColor, error: bool) -> None:
         """Zoomed far out: a coloured block, red when it has a problem; no text."""

@@ -189,7 +189,7 @@ class NetworkScene(QGraphicsScene):
         if item is not None:
             item.setSelected(True)
             for view in self.views():
-                view.ensureVisible(item, 60, 60)
+                view.ensureVisible(item, 10, 10)
 
     def _on_selection_changed(self) -> None:
         names = self.selected_layers()

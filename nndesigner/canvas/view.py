@@ -31,6 +31,8 @@ class NetworkView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._panning: QPointF | None = None
         self._space = False
+        #: True after "fit" until the user zooms or pans: resizes then keep everything in view.
+        self._auto_fit = False
 
     @property
     def network_scene(self) -> NetworkScene:
@@ -40,11 +42,13 @@ class NetworkView(QGraphicsView):
         return self.transform().m11()
 
     def zoom_by(self, factor: float) -> None:
+        self._auto_fit = False
         target = max(MIN_ZOOM, min(MAX_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         self.scale(factor, factor)
 
     def fit_all(self) -> None:
+        self._auto_fit = True
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             self.resetTransform()
@@ -52,8 +56,13 @@ class NetworkView(QGraphicsView):
             return
         self.fitInView(rect.adjusted(-50, -50, 50, 50), Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.25:  # small networks: stay readable, not huge
-            self.zoom_by(1.25 / self.zoom())
+            self.scale(1.25 / self.zoom(), 1.25 / self.zoom())
         self.centerOn(rect.center())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit_all()
 
     # -- zoom and pan -----------------------------------------------------------------------
 
@@ -77,6 +86,7 @@ class NetworkView(QGraphicsView):
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.MiddleButton:
+            self._auto_fit = False
             self._panning = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()

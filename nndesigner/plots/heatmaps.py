@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, QSize
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -58,7 +58,7 @@ class _Cell:
         self._label_axes()
         h, w = tiling.image_shape
         self.gaps: QGraphicsPathItem | None = None
-        if tiling.kind == "neurons":  # each tile is a picture: keep its pixels square
+        if tiling.kind != "dense":  # tiles are pictures (kernels, pixels): keep pixels square
             self.plot.getViewBox().setAspectLocked(True)
         if tiling.kind != "dense":
             self.gaps = _gap_overlay(tiling)
@@ -86,12 +86,16 @@ class _Cell:
             self.plot.setLabel("left", "channel")
             bottom.setTicks([_tile_ticks(f, kw)])
             left.setTicks([_tile_ticks(c, kh)])
+        elif t.kind == "filters":
+            title = f"{_n(t.shape[0], 'filter')}, {t.h}×{t.w}"
+            self.plot.setLabel("bottom", "one tile per filter, row by row")
+            bottom.setTicks([[]])
+            left.setTicks([[]])
         else:
             title = f"{_n(t.shape[0], 'neuron')}, each over {t.h}×{t.w} inputs"
             self.plot.setLabel("bottom", "one tile per neuron, row by row")
             bottom.setTicks([[]])
-            left.setTicks([[(r * (t.h + 1) + (t.h - 1) / 2, str(r * t.cols))
-                            for r in range(0, t.rows, _step(t.rows))]])
+            left.setTicks([[]])  # hovering a tile names its neuron
         self.plot.setTitle(f"{self.layer}  ({title})", size="9pt")
 
     def update(self, w: np.ndarray) -> None:
@@ -116,7 +120,7 @@ def _step(n: int, most: int = 10) -> int:
 
 def _index_ticks(n: int) -> list[tuple[float, str]]:
     """Whole-number ticks on pixel centres (the default would label 0.5 for 2 inputs)."""
-    return [(float(i), str(i)) for i in range(0, n, _step(n))]
+    return [(float(i), str(i)) for i in range(0, n, _step(n, 10 if n < 100 else 5))]
 
 
 def _tile_ticks(n: int, k: int) -> list[tuple[float, str]]:
@@ -128,6 +132,7 @@ def _gap_overlay(t: Tiling) -> QGraphicsPathItem:
     "weights near zero"."""
     h, w = t.image_shape
     path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)  # crossings of two gap bars stay filled
     for c in range(1, t.cols):
         path.addRect(QRectF(c * (t.w + 1) - 1, 0, 1, h))
     for r in range(1, t.rows):

@@ -88,13 +88,10 @@ class TrainingCurves(PlotPanel):
             plot.getViewBox().setDefaultPadding(0.03)
         self.acc_plot.setLimits(yMin=-5, yMax=105)
         self.acc_plot.setXLink(self.loss_plot)
-        self._cursors = []
-        for plot in (self.loss_plot, self.acc_plot):
-            line = pg.InfiniteLine(angle=90, movable=False)
+        self._cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
+        for plot, line in zip((self.loss_plot, self.acc_plot), self._cursors, strict=True):
             line.setVisible(False)
-            line.setZValue(50)
             plot.addItem(line, ignoreBounds=True)
-            self._cursors.append(line)
         self._relayout()
         self._set_content(content)
         # Rate-limited: hover must not make a busy training view stutter.
@@ -178,21 +175,23 @@ class TrainingCurves(PlotPanel):
         return self._runs[-1]
 
     def _new_run(self, label: str) -> _Run:
-        run = _Run(label)
+        run = _Run(label)  # its items live as long as the run: updates only call setData
         for name in SERIES:
             item = pg.PlotDataItem()
             item.setClipToView(True)
             item.setDownsampling(auto=True, method="peak")
-            plot = self.acc_plot if "accuracy" in name else self.loss_plot
-            plot.addItem(item)
+            self._plot_for(name).addItem(item)
             run.items[name] = item
         run.items["batch_loss"].setZValue(-5)  # the faint band stays behind the epoch curves
         self._style_run(run)
         return run
 
+    def _plot_for(self, series: str) -> pg.PlotItem:
+        return self.acc_plot if "accuracy" in series else self.loss_plot
+
     def _remove_run(self, run: _Run) -> None:
         for name, item in run.items.items():
-            (self.acc_plot if "accuracy" in name else self.loss_plot).removeItem(item)
+            self._plot_for(name).removeItem(item)
 
     def _dim(self, run: _Run) -> None:
         run.dimmed = True
@@ -318,11 +317,8 @@ class TrainingCurves(PlotPanel):
         if not epochs or not epochs[0] - 0.5 <= x <= epochs[-1] + 0.5:
             return ""
         epoch = min(epochs, key=lambda e: abs(e - x))
-        values = {}
-        for name in SERIES[:4]:
-            xs, ys = run.data[name]
-            if epoch in xs:
-                values[name] = ys[xs.index(epoch)]
+        values = {name: ys[xs.index(epoch)] for name, (xs, ys) in run.data.items()
+                  if name != "batch_loss" and epoch in xs}
         parts = [f"epoch {int(epoch)}"]
         for key, label, fmt in (("loss", "loss", "{:.4g}"), ("accuracy", "accuracy", "{:.1f} %")):
             shown = [fmt.format(values[key])] if key in values else []

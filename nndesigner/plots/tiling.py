@@ -6,7 +6,8 @@ image is ``(rows·(h+1) − 1) × (cols·(w+1) − 1)``:
 - Dense W (units, inputs): one tile, neurons down and inputs across (the plain matrix);
 - Dense W whose inputs are an image (e.g. 28×28 pixels): one tile per neuron, showing what
   that neuron "looks for", neurons row by row;
-- Conv2D W (filters, channels, kh, kw): filters across, channels down.
+- Conv2D W (filters, channels, kh, kw): filters across, channels down; with one input channel
+  the filters wrap into rows instead, so that a long strip doesn't shrink each kernel.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ASPECT = 1.6  # neuron tiles are arranged to fill a landscape heatmap cell
 
 @dataclass(frozen=True)
 class Tiling:
-    kind: str  # "dense", "neurons" or "conv"
+    kind: str  # "dense", "neurons" (a tile per neuron), "conv" or "filters" (a tile per filter)
     shape: tuple[int, ...]  # the weight array's shape
     rows: int
     cols: int
@@ -38,7 +39,7 @@ class Tiling:
             return weights.transpose(1, 0, 2, 3)  # channels down, filters across
         if self.kind == "dense":
             return weights[None, None]
-        units = self.shape[0]
+        units = self.shape[0]  # neurons or filters, one tile each
         tiles = np.zeros((self.rows * self.cols, self.h, self.w), dtype=np.float32)
         tiles[:units] = weights.reshape(units, self.h, self.w)
         return tiles.reshape(self.rows, self.cols, self.h, self.w)
@@ -63,15 +64,17 @@ class Tiling:
             return (tc, tr, i, j)
         if self.kind == "dense":
             return (i, j)
-        neuron = tr * self.cols + tc
-        return (neuron, i * self.w + j) if neuron < self.shape[0] else None
+        tile = tr * self.cols + tc
+        if tile >= self.shape[0]:
+            return None
+        return (tile, 0, i, j) if self.kind == "filters" else (tile, i * self.w + j)
 
     def describe(self, layer: str, weights: np.ndarray, col: float, row: float) -> str:
         index = self.index(col, row)
         if index is None:
             return ""
         value = f"w = {float(weights[index]):.4f}"
-        if self.kind == "conv":
+        if self.kind in ("conv", "filters"):
             f, c, i, j = index
             return f"{layer}: filter {f}, channel {c}, kernel row {i}, col {j}: {value}"
         neuron, inp = index
@@ -82,7 +85,7 @@ class Tiling:
 
     def spare_tiles(self) -> list[tuple[int, int]]:
         """(row, col) of the tiles past the last neuron, to be covered like gaps."""
-        if self.kind != "neurons":
+        if self.kind not in ("neurons", "filters"):
             return []
         used = self.shape[0]
         return [divmod(t, self.cols) for t in range(used, self.rows * self.cols)]
@@ -93,19 +96,33 @@ def tiling_for(shape: tuple[int, ...], input_image: tuple[int, int] | None = Non
     shows a Dense W whose inputs are h·w pixels as one tile per neuron."""
     if len(shape) == 4:
         f, c, kh, kw = shape
+        if c == 1 and f > 4:
+            cols = neuron_columns(f, kh, kw)
+            return Tiling("filters", tuple(shape), math.ceil(f / cols), cols, kh, kw)
         return Tiling("conv", tuple(shape), c, f, kh, kw)
     if len(shape) != 2:
         raise ValueError(f"weights of shape {shape} are neither Dense nor Conv2D")
     units, inputs = shape
     if input_image is not None and input_image[0] * input_image[1] == inputs:
         h, w = input_image
-        cols = max(1, min(units, round(math.sqrt(units * ASPECT * h / w))))
+        cols = neuron_columns(units, h, w)
         return Tiling("neurons", tuple(shape), math.ceil(units / cols), cols, h, w)
     return Tiling("dense", tuple(shape), 1, 1, units, inputs)
 
 
+def neuron_columns(units: int, h: int, w: int) -> int:
+    """Columns for ``units`` tiles of h×w: a grid about ASPECT wide, with few spare tiles."""
+    def cost(cols: int) -> float:
+        rows = math.ceil(units / cols)
+        spare = rows * cols - units
+        return abs(math.log(cols * w / (rows * h) / ASPECT)) + spare / units
+
+    return min(range(1, units + 1), key=cost)
+
+
 def tile_conv(w: np.ndarray) -> np.ndarray:
-    """(F, C, kh, kw) kernels → one float32 image, filters across, channels down, 1-px gaps."""
+    """(F, C, kh, kw) kernels → one float32 image, filters across, channels down, 1-px gaps
+    (one channel: filters row by row)."""
     return tiling_for(w.shape).image(w)
 
 
