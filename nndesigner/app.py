@@ -19,10 +19,19 @@ def run_gui(project: str | None = None) -> int:
     app.aboutToQuit.connect(release_clipboard)
 
     window = MainWindow()
+    # However the app ends (window closed, Ctrl+Q, session logout), stop the worker threads
+    # first: Qt aborts the process if a QThread is destroyed while running.
+    app.aboutToQuit.connect(window.shutdown_workers)
     window.show()
     if not _offer_recovery(window):
         _open_initial(window, project)
-    return app.exec()
+    status = app.exec()
+    # Dispose of the window (and its pyqtgraph views) while Qt is still fully alive, rather
+    # than leaving it to the interpreter's teardown, which can crash in the plot widgets.
+    window.deleteLater()
+    app.processEvents()
+    del window
+    return status
 
 
 def _offer_recovery(window) -> bool:

@@ -506,6 +506,11 @@ class MainWindow(QMainWindow):
         self.neurons_action.setChecked(on)
         self.scene.set_neuron_mode(on)
 
+    def shutdown_workers(self) -> None:
+        """Stop training and data loading and wait for their threads."""
+        self.controller.shutdown()
+        self.data_panel.shutdown()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         was_running = self.controller.state == RUNNING
         if was_running:
@@ -515,8 +520,7 @@ class MainWindow(QMainWindow):
                 self.controller.resume()
             event.ignore()
             return
-        self.controller.shutdown()
-        self.data_panel.shutdown()
+        self.shutdown_workers()
         self.recovery.discard()
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState(WINDOW_STATE_VERSION))

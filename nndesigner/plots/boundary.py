@@ -26,7 +26,7 @@ from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .base import PlotPanel
-from .colours import class_colour, class_rgb, legend_html, style_plot, weight_rgb, with_alpha
+from .colours import PROBLEM, class_colour, class_rgb, legend_html, style_plot, weight_rgb
 
 RESOLUTION = 100  # grid cells along the longer side of the view
 STRENGTH = 0.7  # confident regions stay lighter than the points drawn over them
@@ -127,7 +127,7 @@ class DecisionBoundary(PlotPanel):
         self._proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse_moved)
         self._timer = QTimer(self, singleShot=True, interval=120)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._auto_refresh)
         self.plot.getViewBox().sigRangeChanged.connect(self._range_changed)
         self._apply_theme()
 
@@ -283,6 +283,19 @@ class DecisionBoundary(PlotPanel):
         name = self._class_names[best] if best < len(self._class_names) else f"class {best}"
         return f"{where} → {name} ({100 * float(probs[best]):.0f} %)"
 
+    def _auto_refresh(self) -> None:
+        """A refresh nobody asked for (pan, zoom, theme): a failing predictor is reported
+        beside the plot instead of raising out of a timer."""
+        try:
+            self.refresh()
+        except Exception as exc:  # any model error: shown, not swallowed
+            self.explain_label.setText(f"⚠ Could not evaluate the model: {exc}")
+            self.explain_label.setStyleSheet(f"color: {PROBLEM.name()};")
+        else:
+            if self.explain_label.styleSheet():  # the problem is gone: back to the explanation
+                self.explain_label.setStyleSheet("")
+                self._rebuild_legend()
+
     def _range_changed(self) -> None:
         if self._predictor is not None:
             self._timer.start()
@@ -291,11 +304,7 @@ class DecisionBoundary(PlotPanel):
         th = self.theme()
         self.view.setBackground(th.bg)
         style_plot(self.plot, th)
-        grey = with_alpha(th.fg, 0.5)
-        self.train_item.setPen(pg.mkPen(th.bg, width=1))
+        self.train_item.setPen(pg.mkPen(th.bg, width=1))  # a rim that parts touching points
         self.test_item.setPen(pg.mkPen(th.fg, width=1.6))
-        # The legend samples use these defaults; each point has its own class brush.
-        self.train_item.setBrush(grey)
-        self.test_item.setBrush(grey)
         self._rebuild_legend()
-        self.refresh()
+        self._auto_refresh()

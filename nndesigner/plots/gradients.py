@@ -48,24 +48,28 @@ def gradient_warnings(history: dict[str, list[float]]) -> list[str]:
         start = float(np.median(finite[:WINDOW]))
         recent[layer] = now
         if start > 0 and now / start >= GROWTH:
-            out.append(f"{layer}: exploding: norms grew {now / start:,.0f}× (now {now:.1e}) — "
-                       "lower the learning rate")
+            out.append(f"{layer}: exploding: norms grew {_times(now / start)} (now {now:.1e}) "
+                       "— lower the learning rate")
             flagged.add(layer)
         elif now < TINY:
             out.append(f"{layer}: gradients are tiny ({now:.0e}): vanishing — try ReLU or He "
                        "initialisation")
             flagged.add(layer)
     names = list(recent)
-    if len(names) >= 2:
+    if len(names) >= 2 and names[-1] not in flagged:  # compare with a healthy last layer only
         last = recent[names[-1]]
         for layer in names[:-1]:
             ratio = last / recent[layer] if recent[layer] > 0 else np.inf
             if layer not in flagged and last > 0 and ratio >= SPREAD:
-                out.append(f"{layer}: gradients are {ratio:,.0f}× smaller than in {names[-1]}: "
+                out.append(f"{layer}: gradients are {_times(ratio)} smaller than in {names[-1]}: "
                            "vanishing, the early layers barely learn — try ReLU or He "
                            "initialisation")
                 break  # the earliest such layer says it; the rest would repeat it
     return out
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:,.0f}×" if ratio < 1e6 else f"{ratio:.0e}×"
 
 
 class _Series:
@@ -180,13 +184,17 @@ class GradientNorms(PlotPanel):
             {k: s.norms[: s.n] for k, s in self._series.items()})
         th = self.theme()
         if self._warnings:
-            text = "<br>".join(f"⚠ {w}" for w in self._warnings)
+            # Two lines at most: the plot needs the height; the tooltip has them all.
+            text = "<br>".join(f"⚠ {w}" for w in self._warnings[:2])
+            if len(self._warnings) > 2:
+                text += f" (+{len(self._warnings) - 2} more)"
             colour = PROBLEM.name()
         else:
             text = "✓ No gradient problems so far." if self._series else ""
             colour = th.fg.name()
         if text != self.warning_label.text():
             self.warning_label.setText(text)
+            self.warning_label.setToolTip("\n".join(self._warnings))
             self.warning_label.setStyleSheet(f"color: {colour};")
 
     def _apply_theme(self) -> None:

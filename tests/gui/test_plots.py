@@ -9,7 +9,13 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPalette
 
-from nndesigner.plots import DecisionBoundary, GradientNorms, TrainingCurves, WeightHeatmaps
+from nndesigner.plots import (
+    ConfusionMatrixView,
+    DecisionBoundary,
+    GradientNorms,
+    TrainingCurves,
+    WeightHeatmaps,
+)
 from nndesigner.plots.colours import CLASS_COLOURS, WEIGHT_CMAP
 from nndesigner.plots.gradients import gradient_warnings
 from nndesigner.plots.heatmaps import hover_text, pixel_index, robust_max, tile_conv
@@ -205,6 +211,15 @@ def test_dense_over_an_image_shows_one_tile_per_neuron(maps):
     assert maps.levels("dense_1/W")[1] == pytest.approx(robust_max(w))
 
 
+def test_single_channel_filters_wrap_into_rows():
+    w = np.random.default_rng(4).normal(size=(8, 1, 5, 5)).astype(np.float32)
+    img = tile_conv(w)
+    assert img.shape == (2 * 6 - 1, 4 * 6 - 1)  # 4 filters a row, not one 47-px strip
+    np.testing.assert_array_equal(img[6:11, 6:11], w[5, 0])
+    assert pixel_index(w.shape, 6 + 4, 6 + 1) == (5, 0, 1, 4)
+    assert hover_text("c", w, 10, 7).startswith("c: filter 5, channel 0, kernel row 1, col 4")
+
+
 def test_hovering_a_heatmap_pixel_reads_its_weight(maps, qtbot):
     w = np.zeros((4, 3), np.float32)
     w[1, 2] = -0.25
@@ -248,6 +263,9 @@ def test_gradient_warnings_flag_vanishing_and_exploding_and_stay_silent_when_hea
     (msg,) = gradient_warnings(exploding)
     assert "exploding" in msg and "lower the learning rate" in msg
     assert "exploding" in gradient_warnings({"d": [0.1] * 10 + [math.inf]})[0]
+    both = {"dense_1": [1e-3] * 20, "dense_2": list(np.geomspace(0.1, 1e6, 20))}
+    (msg,) = gradient_warnings(both)  # no "smaller than" next to an exploding last layer
+    assert msg.startswith("dense_2: exploding: norms grew")
     assert gradient_warnings({"d": [1e-9, 1e-9]}) == []  # too early to say
 
 
@@ -368,19 +386,57 @@ def test_many_classes_regression_and_bad_outputs(qtbot):
     assert view.empty_text() == "The decision boundary needs 2 inputs."
 
 
+# -- ConfusionMatrixView -----------------------------------------------------------------------
+def test_confusion_matrix_counts_shades_and_class_swatches(qtbot):
+    view = show(qtbot, ConfusionMatrixView())
+    assert view.empty_text()
+    view.set_predictions([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 2, 2], ["a", "b", "c"])
+    np.testing.assert_array_equal(view.matrix(), [[1, 1, 0], [0, 2, 1], [0, 0, 1]])
+    np.testing.assert_allclose(view.row_shares()[1], [0, 2 / 3, 1 / 3], rtol=1e-6)
+    assert [t.textItem.toPlainText() for t in view._texts[:3]] == ["1", "1", "0"]
+    assert "accuracy 66.7 % (4 of 6)" in view.caption.text()
+    swatch = view.rows_swatch.image[:, 0]
+    assert [QColor(*c).name() for c in swatch] == CLASS_COLOURS[:3]
+    darkest = view.image.image[2, 2]  # a full row in one cell: the darkest shade
+    assert darkest.tolist() == [QColor("#3d5a80").red(), QColor("#3d5a80").green(),
+                                QColor("#3d5a80").blue()]
+    texts = list(view._texts)
+    view.set_matrix([[3, 0, 0], [0, 3, 0], [1, 0, 2]], ["a", "b", "c"])
+    assert view._texts == texts  # same classes: items updated in place
+    with pytest.raises(ValueError):
+        view.set_matrix(np.zeros((2, 3)))
+
+
 def test_views_follow_a_dark_palette(qtbot):
     dark = QPalette()
     dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
     dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
-    for widget in (TrainingCurves(), WeightHeatmaps(), GradientNorms(), DecisionBoundary()):
+    for widget in (TrainingCurves(), WeightHeatmaps(), GradientNorms(), DecisionBoundary(),
+                   ConfusionMatrixView()):
         show(qtbot, widget)
         widget.setPalette(dark)
         assert widget.view.backgroundBrush().color().name() == "#1e1e1e"
-    curves = widget if isinstance(widget, TrainingCurves) else TrainingCurves()
+    curves = show(qtbot, TrainingCurves())
     curves.setPalette(dark)
     curves.add_epoch(1, 0.5, None)
     pen = curves._runs[-1].items["loss"].opts["pen"]
     assert pen.color().name() == "#e6e6e6"  # the train curve in the text colour
+
+
+def test_a_failing_predictor_is_reported_when_panning(boundary, qtbot):
+    view, _x, _y = boundary
+
+    def broken(points):
+        raise ValueError("expected 3 inputs, got 2")
+
+    view.set_predictor(broken)
+    with pytest.raises(ValueError):
+        view.refresh()  # an explicit call raises to the caller
+    view.plot.getViewBox().translateBy(x=0.1)  # a pan re-evaluates on a timer: no raise
+    qtbot.waitUntil(lambda: "expected 3 inputs" in view.explain_label.text())
+    view.set_predictor(sigmoid_x1)
+    view.plot.getViewBox().translateBy(x=0.1)
+    qtbot.waitUntil(lambda: view.explain_label.text().startswith("Background"))
 
 
 def test_weight_colormap_runs_orange_grey_blue():
