@@ -44,6 +44,7 @@ class LiveViews(QTabWidget):
         self.setTabToolTip(2, "How large each layer's gradient is: vanishing and exploding "
                               "gradients show here")
         self.setTabToolTip(3, "What the network answers at every point of a 2-D input space")
+        self._latest_weights: dict | None = None
         self._display_model: Model | None = None
         self._display_spec: dict | None = None
         self._last_boundary = 0.0
@@ -55,6 +56,7 @@ class LiveViews(QTabWidget):
         controller.run_finished.connect(lambda _r: self._refresh_boundary(force=True))
         doc.weights_changed.connect(self._on_document_weights)
         doc.reset.connect(self._on_reset)
+        self.currentChanged.connect(lambda _i: self._show_latest())
 
     # -- data -----------------------------------------------------------------------------
 
@@ -105,17 +107,29 @@ class LiveViews(QTabWidget):
             self.gradients.add(record.step, record.grad_norms)
 
     def _on_weights(self, weights: dict) -> None:
-        self.heatmaps.set_weights(weights, self._layer_order())
-        self._refresh_boundary()
+        # Only the visible view redraws; a hidden one catches up when its tab is shown.
+        self._latest_weights = weights
+        if self._showing(self.heatmaps):
+            self.heatmaps.set_weights(weights, self._layer_order())
+        if self._showing(self.boundary):
+            self._refresh_boundary()
+
+    def _showing(self, widget) -> bool:
+        return self.currentWidget() is widget and self.isVisible()
+
+    def _show_latest(self) -> None:
+        if self.currentWidget() is self.heatmaps and self._latest_weights:
+            self.heatmaps.set_weights(self._latest_weights, self._layer_order())
+        elif self.currentWidget() is self.boundary:
+            self._refresh_boundary(force=True)
 
     def _on_document_weights(self) -> None:
         if self.controller.state != "idle":
             return  # snapshots arrive through _on_weights
-        if self.doc.weights:
-            self.heatmaps.set_weights(self.doc.weights, self._layer_order())
-        else:
+        self._latest_weights = self.doc.weights or None
+        if not self.doc.weights:
             self.heatmaps.clear()
-        self._refresh_boundary(force=True)
+        self._show_latest()
 
     # -- the boundary's model ---------------------------------------------------------------
 
