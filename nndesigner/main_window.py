@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -39,7 +40,7 @@ from .training_controller import IDLE, PAUSED, RUNNING, TrainingController
 PROJECT_FILTER = "nndesigner projects (*.nnd);;All files (*)"
 MAX_RECENT = 8
 #: Bump when the docks change, so that an old saved layout is not applied to new docks.
-WINDOW_STATE_VERSION = 2
+WINDOW_STATE_VERSION = 3
 AUTOSAVE_MS = 60_000
 
 
@@ -64,6 +65,11 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.doc, self.controller)
         self.data_panel = DataPanel(self.doc)
         self.live_views = LiveViews(self.doc, self.controller)
+        from .teach import GuidePanel, NeuronInspector
+
+        self.inspector = NeuronInspector(self.doc)
+        self.guide = GuidePanel(self.doc)
+        self._lesson_samples = None
         self.run_status = QLabel("not trained")
         self.problems = ProblemsPanel(self.doc)
         self.undo_view = QUndoView(self.doc.undo_stack)
@@ -105,8 +111,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.views_dock, self.problems_dock)
         self.views_dock.raise_()
         self.training_dock = self._dock("Training", self.training_panel, right, "training")
+        self.inspector_dock = self._dock("Inspector", self.inspector, right, "inspector")
         self.tabifyDockWidget(self.properties_dock, self.training_dock)
+        self.tabifyDockWidget(self.properties_dock, self.inspector_dock)
         self.properties_dock.raise_()
+        self.guide_dock = self._dock("Lesson", self.guide, right, "guide")
+        self.guide_dock.hide()
         self.history_dock = self._dock("History", self.undo_view, right, "history")
         self.history_dock.hide()
         self.resizeDocks([self.palette_dock], [250], Qt.Orientation.Horizontal)
@@ -177,6 +187,9 @@ class MainWindow(QMainWindow):
                                         "End the run; the weights learned so far are kept")
         self.reset_action = self._action("Reset", self.controller.reset_weights, None,
                                          "Forget the learned weights")
+        self.learn_action = self._action("&Learn…", self.open_learn_page, QKeySequence("F1"),
+                                         "Lessons: the step neuron, pixels as inputs, the "
+                                         "learning rate, activations and losses, a digit")
         self.about_action = self._action("&About nndesigner", self.about)
 
     def _build_menus(self) -> None:
@@ -200,7 +213,7 @@ class MainWindow(QMainWindow):
                   self.neurons_action, self.layout_action, None):
             view.addSeparator() if a is None else view.addAction(a)
         for dock in (self.palette_dock, self.data_dock, self.properties_dock,
-                     self.views_dock, self.problems_dock):
+                     self.inspector_dock, self.views_dock, self.problems_dock, self.guide_dock):
             view.addAction(dock.toggleViewAction())
         train = bar.addMenu("&Train")
         for a in (self.train_action, self.pause_action, self.step_action, self.stop_action,
@@ -208,6 +221,7 @@ class MainWindow(QMainWindow):
             train.addSeparator() if a is None else train.addAction(a)
         train.addAction(self.training_dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.learn_action)
         help_menu.addAction(self.about_action)
         self._refresh_recent_menu()
 
@@ -258,6 +272,14 @@ class MainWindow(QMainWindow):
         self.doc.reset.connect(self.data_panel.restore_from_document)
         self.data_panel.dataset_changed.connect(self._on_data_changed)
         self.data_panel.data_stored.connect(self.doc.undo_stack.resetClean)
+        self.scene.neuron_clicked.connect(self.inspect_neuron)
+        self.scene.layer_selected.connect(self._inspect_selected_layer)
+        self.live_views.step_through.layer_highlighted.connect(
+            lambda name: name and self.scene.select_layer(name))
+        self.guide.setup_loaded.connect(self._on_lesson_setup)
+        self.guide.action_requested.connect(self._on_lesson_action)
+        self.controller.run_finished.connect(self.guide.observe)
+        self.controller.failed.connect(self.guide.observe_failed)
         self.controller.state_changed.connect(self._on_training_state)
         self.controller.progress.connect(self._on_training_progress)
         self.controller.failed.connect(self._on_training_failed)
@@ -304,6 +326,65 @@ class MainWindow(QMainWindow):
             return
         train, validation, _test = loaded.split
         self.controller.set_data(train.x, train.y, (validation.x, validation.y))
+        if len(train.x):
+            self.inspector.set_sample(train.x[0], train.y[0])
+
+    # -- teaching ------------------------------------------------------------------------------
+
+    def inspect_neuron(self, layer: str, index: int) -> None:
+        self.inspector.show_neuron(layer, index)
+        self.inspector_dock.raise_()
+
+    def _inspect_selected_layer(self, layer: str) -> None:
+        if layer and self.inspector_dock.isVisible() and not self.inspector_dock.visibleRegion()\
+                .isEmpty():
+            self.inspector.show_neuron(layer, 0)
+
+    def open_learn_page(self) -> None:
+        from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+        from .teach import LearnPage
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Learn")
+        dialog.resize(640, 460)
+        page = LearnPage(dialog)
+        QVBoxLayout(dialog).addWidget(page)
+        page.lesson_opened.connect(lambda lesson: (dialog.accept(), self.open_lesson(lesson)))
+        dialog.exec()
+
+    def open_lesson(self, lesson) -> None:
+        if self.controller.state != IDLE or not self.confirm_discard():
+            return
+        self.guide_dock.show()
+        self.guide_dock.raise_()
+        self.guide.set_lesson(lesson)
+
+    def _on_lesson_setup(self, setup) -> None:
+        self.controller.set_data(setup.x, setup.y)
+        self.live_views.set_teaching_data(setup.x, setup.y, setup.class_names)
+        self._lesson_samples = (setup.x, setup.y)
+        if len(setup.x):
+            self.inspector.set_sample(setup.x[0], setup.y[0])
+
+    def _on_lesson_action(self, action: dict) -> None:
+        kind = action.get("do")
+        if kind == "train":
+            self.train_or_resume()
+        elif kind == "inspect":
+            sample = action.get("sample", 0)
+            if isinstance(sample, list):  # the input values themselves
+                self.inspector.set_sample(np.asarray(sample, dtype=np.float32))
+            elif self._lesson_samples is not None and int(sample) < len(self._lesson_samples[0]):
+                x, y = self._lesson_samples
+                self.inspector.set_sample(x[int(sample)], y[int(sample)])
+            self.inspect_neuron(action.get("layer", ""), int(action.get("index", 0)))
+        elif kind == "step_through":
+            self.views_dock.raise_()
+            self.live_views.setCurrentWidget(self.live_views.step_through)
+            sample = action.get("sample", 0)
+            if isinstance(sample, int):
+                self.live_views.step_through.set_sample_index(sample)
 
     def _on_training_state(self, state: str) -> None:
         self.train_action.setText("Resume" if state == PAUSED else "Train")
@@ -507,9 +588,12 @@ class MainWindow(QMainWindow):
         self.scene.set_neuron_mode(on)
 
     def shutdown_workers(self) -> None:
-        """Stop training and data loading and wait for their threads."""
+        """Stop training, data loading and gradient checks, and wait for their threads."""
+        from .teach import GradientCheckPanel
+
         self.controller.shutdown()
         self.data_panel.shutdown()
+        GradientCheckPanel.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         was_running = self.controller.state == RUNNING

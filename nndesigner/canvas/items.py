@@ -355,11 +355,25 @@ class LayerItem(QGraphicsObject):
         self.setCursor(Qt.CursorShape.CrossCursor if on_port else Qt.CursorShape.ArrowCursor)
         super().hoverMoveEvent(event)
 
+    def neuron_at(self, pos: QPointF) -> int | None:
+        """The neuron under ``pos`` (item coordinates) in neuron mode, else None."""
+        n = self.view.neuron_count
+        if n is None:
+            return None
+        for i in range(n):
+            if (pos - self.neuron_centre(i)).manhattanLength() <= NEURON_RADIUS * 1.5:
+                return i
+        return None
+
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.port_at(event.pos()) == "out":
             self.scene().begin_connection(self, event.scenePos())
             event.accept()
             return
+        if event.button() == Qt.MouseButton.LeftButton:
+            neuron = self.neuron_at(event.pos())
+            if neuron is not None and hasattr(self.scene(), "neuron_clicked"):
+                self.scene().neuron_clicked.emit(self.name, neuron)
         super().mousePressEvent(event)
 
 

@@ -46,6 +46,8 @@ class NetworkScene(QGraphicsScene):
     message = Signal(str)
     #: The single selected layer's name, or "" for none / several.
     layer_selected = Signal(str)
+    #: A neuron circle was clicked: (layer, neuron index).
+    neuron_clicked = Signal(str, int)
 
     def __init__(self, doc: Document, parent=None) -> None:
         super().__init__(parent)

@@ -39,6 +39,19 @@ class LiveViews(QTabWidget):
         self.addTab(self.heatmaps, "Weights")
         self.addTab(self.gradients, "Gradients")
         self.addTab(self.boundary, "Decision boundary")
+        from ..teach import GradientCheckPanel, GradientHealth, StepThrough
+
+        self.step_through = StepThrough(doc)
+        self.health = GradientHealth()
+        self.gradcheck = GradientCheckPanel(doc)
+        self.addTab(self.step_through, "Step-through")
+        self.addTab(self.health, "Gradient health")
+        self.addTab(self.gradcheck, "Check gradients")
+        self.setTabToolTip(4, "One sample's forward and backward pass with the real numbers, "
+                              "and one gradient-descent update you can undo")
+        self.setTabToolTip(5, "Plain-language warnings: vanishing or exploding gradients, "
+                              "saturated units, dead ReLUs")
+        self.setTabToolTip(6, "Compare backpropagation with finite differences on your network")
         self.setTabToolTip(0, "Loss and accuracy per epoch, training and validation")
         self.setTabToolTip(1, "Every weight matrix as a heatmap: orange negative, blue positive")
         self.setTabToolTip(2, "How large each layer's gradient is: vanishing and exploding "
@@ -60,8 +73,18 @@ class LiveViews(QTabWidget):
 
     # -- data -----------------------------------------------------------------------------
 
+    def set_teaching_data(self, x, y, class_names=None) -> None:
+        """Samples for the step-through and the gradient check (the training part)."""
+        if x is None or len(x) == 0:
+            return
+        self.step_through.set_data(x, y, class_names)
+        self.gradcheck.set_data(x[:8], y[:8])
+
     def set_data(self, loaded) -> None:
         """A LoadedData from the Data panel (or None): 2-D data gets a decision boundary."""
+        if loaded is not None:
+            train = loaded.split.train
+            self.set_teaching_data(train.x, train.y, loaded.dataset.class_names)
         if loaded is None or loaded.dataset.input_shape != (2,):
             self.boundary.clear("Decision boundaries are drawn for data with two input "
                                 "features (the 2-D data sets).")
@@ -93,6 +116,7 @@ class LiveViews(QTabWidget):
         self._runs += 1
         self.curves.start_run(f"run {self._runs}")
         self.gradients.clear()
+        self.health.clear()
 
     def _on_epochs(self, records: list) -> None:
         for r in records:
@@ -105,6 +129,7 @@ class LiveViews(QTabWidget):
                               record.loss)
         if record.grad_norms:
             self.gradients.add(record.step, record.grad_norms)
+            self.health.add(record.step, record.grad_norms)
 
     def _on_weights(self, weights: dict) -> None:
         # Only the visible view redraws; a hidden one catches up when its tab is shown.

@@ -186,3 +186,34 @@ def test_undo_redo_actions_and_shortcut_keys(make_window, qtbot):
     keys = {s.toString() for s in window.redo_action.shortcuts()}
     assert {"Ctrl+Shift+Z", "Ctrl+Y"} <= keys
     assert window.fit_action.shortcut().toString() == "Ctrl+0"
+
+
+def test_clicking_a_neuron_opens_the_inspector(make_window, qtbot):
+    window = make_window()
+    window.open_template("xor")
+    window.show()
+    qtbot.waitExposed(window)
+    window.scene.set_neuron_mode(True)
+    window.view.fit_all()
+    item = window.scene.layer_items["hidden"]
+    from PySide6.QtCore import Qt
+
+    point = window.view.mapFromScene(item.mapToScene(item.neuron_centre(2)))
+    shown = []
+    window.scene.neuron_clicked.connect(lambda layer, i: shown.append((layer, i)))
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert shown == [("hidden", 2)]
+    assert not window.inspector_dock.visibleRegion().isEmpty()
+
+
+def test_a_lesson_loads_its_network_and_data(make_window, qtbot):
+    from nndesigner.teach.lessons import list_lessons
+
+    window = make_window()
+    lessons = {lesson.name: lesson for lesson in list_lessons()}
+    assert {"step_neuron", "pixels", "learning_rate", "activations_losses", "digit"} <= set(
+        lessons)
+    window.open_lesson(lessons["step_neuron"])
+    qtbot.waitUntil(lambda: window.controller.has_data, timeout=5000)
+    assert window.guide_dock.isVisibleTo(window)
+    assert window.doc.analysis.ok
