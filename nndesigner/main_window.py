@@ -35,12 +35,13 @@ from .panels.training_panel import TrainingPanel
 from .project_io import load_into, load_template, save_document
 from .recovery import RecoveryStore
 from .resources import DEFAULT_TEMPLATE, template
+from .scrolling import scrollable
 from .training_controller import IDLE, PAUSED, RUNNING, TrainingController
 
 PROJECT_FILTER = "nndesigner projects (*.nnd);;All files (*)"
 MAX_RECENT = 8
 #: Bump when the docks change, so that an old saved layout is not applied to new docks.
-WINDOW_STATE_VERSION = 3
+WINDOW_STATE_VERSION = 4
 AUTOSAVE_MS = 60_000
 
 
@@ -92,10 +93,10 @@ class MainWindow(QMainWindow):
 
     # -- construction -----------------------------------------------------------------------
 
-    def _dock(self, title: str, widget, area, name: str) -> QDockWidget:
+    def _dock(self, title: str, widget, area, name: str, scroll: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.setWidget(scrollable(widget) if scroll else widget)
         self.addDockWidget(area, dock)
         return dock
 
@@ -110,12 +111,16 @@ class MainWindow(QMainWindow):
         self.problems_dock = self._dock("Problems", self.problems, bottom, "problems")
         self.tabifyDockWidget(self.views_dock, self.problems_dock)
         self.views_dock.raise_()
-        self.training_dock = self._dock("Training", self.training_panel, right, "training")
-        self.inspector_dock = self._dock("Inspector", self.inspector, right, "inspector")
+        self.training_dock = self._dock("Training", self.training_panel, right, "training",
+                                        scroll=True)
+        self.inspector_dock = self._dock("Inspector", self.inspector, right, "inspector",
+                                         scroll=True)
         self.tabifyDockWidget(self.properties_dock, self.training_dock)
         self.tabifyDockWidget(self.properties_dock, self.inspector_dock)
         self.properties_dock.raise_()
-        self.guide_dock = self._dock("Lesson", self.guide, right, "guide")
+        self.guide_dock = self._dock("Lesson", self.guide, left, "guide", scroll=True)
+        self.tabifyDockWidget(self.data_dock, self.guide_dock)
+        self.data_dock.raise_()
         self.guide_dock.hide()
         self.history_dock = self._dock("History", self.undo_view, right, "history")
         self.history_dock.hide()

@@ -44,9 +44,11 @@ class LiveViews(QTabWidget):
         self.step_through = StepThrough(doc)
         self.health = GradientHealth()
         self.gradcheck = GradientCheckPanel(doc)
-        self.addTab(self.step_through, "Step-through")
+        from ..scrolling import scrollable
+
+        self.addTab(scrollable(self.step_through), "Step-through")
         self.addTab(self.health, "Gradient health")
-        self.addTab(self.gradcheck, "Check gradients")
+        self.addTab(scrollable(self.gradcheck), "Check gradients")
         self.setTabToolTip(4, "One sample's forward and backward pass with the real numbers, "
                               "and one gradient-descent update you can undo")
         self.setTabToolTip(5, "Plain-language warnings: vanishing or exploding gradients, "
