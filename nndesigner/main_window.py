@@ -278,6 +278,7 @@ class MainWindow(QMainWindow):
         self.data_panel.dataset_changed.connect(self._on_data_changed)
         self.data_panel.data_stored.connect(self.doc.undo_stack.resetClean)
         self.scene.neuron_clicked.connect(self.inspect_neuron)
+        self.scene.link_gradients = self._link_gradients
         self.scene.layer_selected.connect(self._inspect_selected_layer)
         self.live_views.step_through.layer_highlighted.connect(
             lambda name: name and self.scene.select_layer(name))
@@ -335,6 +336,21 @@ class MainWindow(QMainWindow):
             self.inspector.set_sample(train.x[0], train.y[0])
 
     # -- teaching ------------------------------------------------------------------------------
+
+    def _link_gradients(self, layer: str):
+        """∂L/∂W of one layer for the inspector's current sample (hover on a connection)."""
+        x, y = self.inspector.x, self.inspector.y
+        if x is None or y is None or not self.doc.analysis.ok:
+            return None
+        try:
+            from engine import trace
+
+            model = self.doc.build_model().copy(np.float64)
+            if x.ndim == len(model.input_shape):
+                x, y = x[None], np.asarray(y)[None]
+            return trace(model, x, y).layer(layer).grads.get("W")
+        except Exception:  # a hover must never raise: no gradient is shown instead
+            return None
 
     def inspect_neuron(self, layer: str, index: int) -> None:
         self.inspector.show_neuron(layer, index)

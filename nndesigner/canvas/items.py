@@ -441,6 +441,40 @@ class EdgeItem(QGraphicsPathItem):
             return self.weights
         return None
 
+    def link_at(self, pos: QPointF, tolerance: float = 4.0) -> tuple[int, int] | None:
+        """The (target neuron, source neuron) link nearest ``pos`` (scene coordinates), when
+        neurons are drawn and the point lies within ``tolerance`` of that link."""
+        if not self._neuron_links():
+            return None
+        best, best_d = None, tolerance
+        for j in range(self.dst.view.neuron_count):
+            b = self.dst.mapToScene(self.dst.neuron_centre(j))
+            for i in range(self.src.view.neuron_count):
+                a = self.src.mapToScene(self.src.neuron_centre(i))
+                d = _distance_to_segment(pos, a, b)
+                if d <= best_d:
+                    best, best_d = (j, i), d
+        return best
+
+    def hoverMoveEvent(self, event) -> None:
+        link = self.link_at(event.scenePos())
+        W = self._link_weights()
+        if link is not None:
+            j, i = link
+            text = f"{self.src.name}[{i}] → {self.dst.name}[{j}]"
+            if W is not None:
+                text += f": weight w = {W[j, i]:+.4f}"
+                grads = getattr(self.scene(), "link_gradients", None)
+                g = grads(self.dst.name) if callable(grads) else None
+                if g is not None and g.shape == W.shape:
+                    text += f", gradient ∂L/∂w = {g[j, i]:+.4g} for the inspected sample"
+            else:
+                text += " (untrained: weights appear after training)"
+            self.setToolTip(text)
+        else:
+            self._update_tooltip()
+        super().hoverMoveEvent(event)
+
     def boundingRect(self) -> QRectF:
         rect = super().boundingRect()
         if self._neuron_links() or self.src.view.neuron_count is not None:
@@ -448,6 +482,12 @@ class EdgeItem(QGraphicsPathItem):
         return rect.adjusted(-4, -4, 4, 4)
 
     def shape(self) -> QPainterPath:
+        if self._neuron_links():
+            # The whole fan of links is hoverable; built from the blocks (the edge sits at the
+            # scene origin), not from boundingRect(), which itself calls shape().
+            fan = QPainterPath()
+            fan.addRect(self.src.sceneBoundingRect().united(self.dst.sceneBoundingRect()))
+            return fan
         stroker_path = QPainterPath(self.path())
         from PySide6.QtGui import QPainterPathStroker
 
@@ -491,6 +531,15 @@ class EdgeItem(QGraphicsPathItem):
                 width = 0.6 + 3.4 * (abs(w) / scale if scale > 0 else 0.0)
                 painter.setPen(QPen(weight_colour(w, scale), width))
                 painter.drawLine(a, b)
+
+
+def _distance_to_segment(p: QPointF, a: QPointF, b: QPointF) -> float:
+    ab_x, ab_y = b.x() - a.x(), b.y() - a.y()
+    length2 = ab_x * ab_x + ab_y * ab_y
+    t = 0.0 if length2 == 0 else ((p.x() - a.x()) * ab_x + (p.y() - a.y()) * ab_y) / length2
+    t = max(0.0, min(1.0, t))
+    dx, dy = p.x() - (a.x() + t * ab_x), p.y() - (a.y() + t * ab_y)
+    return (dx * dx + dy * dy) ** 0.5
 
 
 class PendingEdgeItem(QGraphicsPathItem):

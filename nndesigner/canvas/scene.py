@@ -59,6 +59,8 @@ class NetworkScene(QGraphicsScene):
         self._pending_source: LayerItem | None = None
         self._press_positions: dict[str, tuple[float, float]] = {}
         self._syncing = False
+        #: Optional: layer name → ∂L/∂W for the inspected sample (set by the window).
+        self.link_gradients = None
         doc.reset.connect(self.rebuild)
         doc.layer_added.connect(self._on_layer_added)
         doc.layer_removed.connect(self._on_layer_removed)

@@ -213,3 +213,21 @@ def test_neuron_mode_draws_small_dense_layers_as_neurons(qtbot):
     edge = scene.edge_items[("input", "dense_1")]
     assert edge.weights is not None and edge.weights.shape == (3, 2)
     assert "weights from" in edge.toolTip()
+
+
+def test_hovering_a_connection_names_its_weight(qtbot):
+    doc = Document()
+    spec = NetworkSpec.sequential(
+        [{"type": "Input", "shape": [2]}, {"type": "Dense", "units": 3, "activation": "tanh"}],
+        loss="mse")
+    doc.load(spec, {"input": (0, 0), "dense_1": (300, 0)})
+    scene = NetworkScene(doc)
+    scene.set_neuron_mode(True)
+    weights = doc.build_model().get_weights()
+    doc.set_weights(weights)
+    edge = scene.edge_items[("input", "dense_1")]
+    a = edge.src.mapToScene(edge.src.neuron_centre(1))
+    b = edge.dst.mapToScene(edge.dst.neuron_centre(2))
+    middle = (a + b) / 2
+    assert edge.link_at(middle) == (2, 1)
+    assert edge.link_at(middle + QPointF(0, 40)) != (2, 1)
