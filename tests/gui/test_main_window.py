@@ -217,3 +217,19 @@ def test_a_lesson_loads_its_network_and_data(make_window, qtbot):
     qtbot.waitUntil(lambda: window.controller.has_data, timeout=5000)
     assert window.guide_dock.isVisibleTo(window)
     assert window.doc.analysis.ok
+
+
+def test_connection_gradient_for_the_inspected_sample(make_window):
+    import numpy as np
+
+    from engine import trace
+
+    window = make_window()
+    window.open_template("xor")
+    window.doc.set_weights(window.doc.build_model(seed=5).get_weights())
+    window.inspector.set_sample(np.array([0.5, -1.0], dtype=np.float32), 1)
+    grad = window._link_gradients("hidden")
+    model = window.doc.build_model().copy(np.float64)
+    expected = trace(model, np.array([[0.5, -1.0]]), np.array([1])).layer("hidden").grads["W"]
+    np.testing.assert_allclose(grad, expected)
+    assert np.any(grad != 0)
