@@ -195,6 +195,9 @@ class MainWindow(QMainWindow):
         self.learn_action = self._action("&Learn…", self.open_learn_page, QKeySequence("F1"),
                                          "Lessons: the step neuron, pixels as inputs, the "
                                          "learning rate, activations and losses, a digit")
+        self.concepts_action = self._action("&Concepts…", self.open_concepts, None,
+                                            "Neuron, weight, bias, activation, loss, "
+                                            "backpropagation, gradient descent, learning rate…")
         self.about_action = self._action("&About nndesigner", self.about)
 
     def _build_menus(self) -> None:
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         train.addAction(self.training_dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.learn_action)
+        help_menu.addAction(self.concepts_action)
         help_menu.addAction(self.about_action)
         self._refresh_recent_menu()
 
@@ -360,6 +364,11 @@ class MainWindow(QMainWindow):
         if layer and self.inspector_dock.isVisible() and not self.inspector_dock.visibleRegion()\
                 .isEmpty():
             self.inspector.show_neuron(layer, 0)
+
+    def open_concepts(self) -> None:
+        from .teach.concepts_dialog import ConceptsDialog
+
+        ConceptsDialog(self.doc, self).exec()
 
     def open_learn_page(self) -> None:
         from PySide6.QtWidgets import QDialog, QVBoxLayout

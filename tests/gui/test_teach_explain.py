@@ -46,3 +46,18 @@ def test_pixel_grid_toggles_and_predicts(qtbot, qapp):
     assert "The network says" in first
     tool.grid.set_image(np.ones((7, 7)))
     assert tool.prediction.text() != first
+
+
+def test_concepts_dialog_lists_every_concept_with_the_network_numbers(qtbot):
+    from engine import NetworkSpec
+    from nndesigner.document import Document
+    from nndesigner.teach.concepts_dialog import ConceptsDialog
+    from nndesigner.teach.explain import concepts
+
+    doc = Document()
+    doc.load(NetworkSpec.sequential([{"type": "Input", "shape": [2]},
+                                     {"type": "Dense", "units": 3, "activation": "softmax"}]))
+    dialog = ConceptsDialog(doc, concept="weight")
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == len(concepts()) >= 11
+    assert "6 weights" in dialog.text.toPlainText()
