@@ -18,6 +18,7 @@ File dialogs and message boxes go through the small functions ``_ask_save``, ``_
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -151,7 +152,7 @@ def export_model(parent: QWidget | None, doc: Any, fmt: str, data: Any = None,
                           f"{doc.analysis.errors[0].message}")
         _critical(parent, title, result.message)
         return result
-    name = (doc.title or "network").replace(" ", "_")
+    name = re.sub(r"[^\w\-]+", "_", doc.title or "").strip("_") or "network"
     if path is None:
         path = _ask_save(parent, fmt, name + (FORMATS[fmt][2] or "_python"))
         if not path:

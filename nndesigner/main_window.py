@@ -41,7 +41,7 @@ from .training_controller import IDLE, PAUSED, RUNNING, TrainingController
 PROJECT_FILTER = "nndesigner projects (*.nnd);;All files (*)"
 MAX_RECENT = 8
 #: Bump when the docks change, so that an old saved layout is not applied to new docks.
-WINDOW_STATE_VERSION = 4
+WINDOW_STATE_VERSION = 5
 AUTOSAVE_MS = 60_000
 
 
@@ -69,6 +69,11 @@ class MainWindow(QMainWindow):
         from .teach import GuidePanel, NeuronInspector
 
         self.inspector = NeuronInspector(self.doc)
+        from .panels.classify import ClassifyPanel
+        from .panels.evaluate import EvaluatePanel
+
+        self.classify = ClassifyPanel(self.doc)
+        self.evaluate_panel = EvaluatePanel(self.doc)
         self.guide = GuidePanel(self.doc)
         self._lesson_samples = None
         self.run_status = QLabel("not trained")
@@ -109,7 +114,10 @@ class MainWindow(QMainWindow):
         self.properties_dock = self._dock("Properties", self.properties, right, "properties")
         self.views_dock = self._dock("Training views", self.live_views, bottom, "views")
         self.problems_dock = self._dock("Problems", self.problems, bottom, "problems")
+        self.evaluate_dock = self._dock("Evaluate", self.evaluate_panel, bottom, "evaluate",
+                                        scroll=True)
         self.tabifyDockWidget(self.views_dock, self.problems_dock)
+        self.tabifyDockWidget(self.views_dock, self.evaluate_dock)
         self.views_dock.raise_()
         self.training_dock = self._dock("Training", self.training_panel, right, "training",
                                         scroll=True)
@@ -117,6 +125,8 @@ class MainWindow(QMainWindow):
                                          scroll=True)
         self.tabifyDockWidget(self.properties_dock, self.training_dock)
         self.tabifyDockWidget(self.properties_dock, self.inspector_dock)
+        self.try_dock = self._dock("Try it", self.classify, right, "try_it", scroll=True)
+        self.tabifyDockWidget(self.properties_dock, self.try_dock)
         self.properties_dock.raise_()
         self.guide_dock = self._dock("Lesson", self.guide, left, "guide", scroll=True)
         self.tabifyDockWidget(self.data_dock, self.guide_dock)
@@ -149,6 +159,18 @@ class MainWindow(QMainWindow):
         self.save_as_action = self._action("Save &As…", self.save_as, K.SaveAs,
                                            "Save the project under a new name")
         self.quit_action = self._action("&Quit", self.close, K.Quit)
+        self.export_actions = [
+            self._action(label, lambda _=False, f=fmt: self.export(f), None, tip)
+            for fmt, label, tip in (
+                ("onnx", "ONNX model…", "The trained network as an .onnx file (opset 17)"),
+                ("npz", "NumPy weights (.npz)…", "Weights by layer plus the architecture"),
+                ("python", "Standalone predict.py…", "A Python script that needs only NumPy"),
+            )
+        ]
+        self.import_action = self._action("&Import ONNX…", self.import_onnx, None,
+                                          "Open an ONNX model as a new network")
+        self.batch_action = self._action("Classify a &Folder…", self.classify_folder, None,
+                                         "Classify every image of a folder; export a CSV")
         stack = self.doc.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts(K.Undo)
@@ -210,6 +232,12 @@ class MainWindow(QMainWindow):
         file.addAction(self.save_action)
         file.addAction(self.save_as_action)
         file.addSeparator()
+        export_menu = file.addMenu("&Export")
+        for action in self.export_actions:
+            export_menu.addAction(action)
+        file.addAction(self.import_action)
+        file.addAction(self.batch_action)
+        file.addSeparator()
         file.addAction(self.quit_action)
         edit = bar.addMenu("&Edit")
         for a in (self.undo_action, self.redo_action, None, self.cut_action, self.copy_action,
@@ -221,7 +249,8 @@ class MainWindow(QMainWindow):
                   self.neurons_action, self.layout_action, None):
             view.addSeparator() if a is None else view.addAction(a)
         for dock in (self.palette_dock, self.data_dock, self.properties_dock,
-                     self.inspector_dock, self.views_dock, self.problems_dock, self.guide_dock):
+                     self.inspector_dock, self.try_dock, self.views_dock, self.evaluate_dock,
+                     self.problems_dock, self.guide_dock):
             view.addAction(dock.toggleViewAction())
         train = bar.addMenu("&Train")
         for a in (self.train_action, self.pause_action, self.step_action, self.stop_action,
@@ -283,6 +312,8 @@ class MainWindow(QMainWindow):
         self.data_panel.data_stored.connect(self.doc.undo_stack.resetClean)
         self.scene.neuron_clicked.connect(self.inspect_neuron)
         self.scene.link_gradients = self._link_gradients
+        self.doc.weights_changed.connect(self.classify.refresh_model)
+        self.doc.analysis_changed.connect(self.classify.refresh_model)
         self.scene.layer_selected.connect(self._inspect_selected_layer)
         self.live_views.step_through.layer_highlighted.connect(
             lambda name: name and self.scene.select_layer(name))
@@ -331,6 +362,8 @@ class MainWindow(QMainWindow):
         """Train on the split's training part, validate on its validation part; the test
         part stays unseen for evaluation."""
         self.live_views.set_data(loaded)
+        self.classify.set_data(loaded)
+        self.evaluate_panel.set_data(loaded)
         if loaded is None:
             self.controller.set_data(None, None)
             return
@@ -338,6 +371,26 @@ class MainWindow(QMainWindow):
         self.controller.set_data(train.x, train.y, (validation.x, validation.y))
         if len(train.x):
             self.inspector.set_sample(train.x[0], train.y[0])
+
+    # -- use: export, import, classify a folder ------------------------------------------------
+
+    def export(self, fmt: str):
+        from .export_dialogs import export_model
+
+        return export_model(self, self.doc, fmt, data=self.data_panel.current)
+
+    def import_onnx(self):
+        if self.controller.state != IDLE or not self.confirm_discard():
+            return None
+        from .export_dialogs import import_onnx_into
+
+        return import_onnx_into(self, self.doc)
+
+    def classify_folder(self) -> None:
+        from .panels.batch_classify import BatchClassifyDialog
+
+        current = self.data_panel.current
+        BatchClassifyDialog(self.doc, self, dataset=current.dataset if current else None).exec()
 
     # -- teaching ------------------------------------------------------------------------------
 
@@ -623,6 +676,7 @@ class MainWindow(QMainWindow):
 
         self.controller.shutdown()
         self.data_panel.shutdown()
+        self.evaluate_panel.shutdown()
         GradientCheckPanel.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -46,6 +46,7 @@ from engine import DataError, EngineError
 from engine.data import IMAGE_EXTENSIONS
 from engine.io import write_bytes_atomic
 
+from ..canvas.style import ERROR
 from .use_common import (
     class_names_for,
     image_preprocessing_for,
@@ -282,8 +283,9 @@ class BatchClassifyDialog(QDialog):
         self.rows = [r for r in rows if r.label or r.error]
         self._fill_table()
         bad = sum(1 for r in self.rows if not r.label)
-        text = f"{len(self.rows):,} images classified" if not cancelled else \
-            f"Cancelled: {len(self.rows):,} of {len(rows):,} images classified"
+        good = len(self.rows) - bad
+        text = f"{good:,} images classified" if not cancelled else \
+            f"Cancelled: {good:,} of {len(rows):,} images classified"
         self._say(text + (f"; {bad} could not be read" if bad else "") + ".")
         self.export_button.setEnabled(bool(self.rows))
 
@@ -311,6 +313,7 @@ class BatchClassifyDialog(QDialog):
             label = QTableWidgetItem(row.label or "unreadable")
             if row.error:
                 label.setToolTip(row.error)
+                label.setForeground(ERROR)  # red: a problem with this file
             self.table.setItem(r, 2, label)
             conf = row.confidence
             item = _SortItem(f"{100 * conf:.1f} %" if conf is not None else "",
@@ -319,6 +322,7 @@ class BatchClassifyDialog(QDialog):
             self.table.setItem(r, 3, item)
             self.table.setRowHeight(r, THUMB + 4)
         self.table.setSortingEnabled(True)
+        self.table.sortItems(1)  # by file name until the user clicks another header
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -353,8 +357,16 @@ class BatchClassifyDialog(QDialog):
         self._say(f"Saved {len(self.rows):,} rows to {target.name}.")
         return target
 
-    def closeEvent(self, event) -> None:
+    def _stop(self) -> None:
+        """Cancel a running classification and wait for its thread (before closing)."""
         self.cancel()
         if self.worker is not None:
             self.worker.wait()
+
+    def closeEvent(self, event) -> None:
+        self._stop()
         super().closeEvent(event)
+
+    def reject(self) -> None:  # Esc closes without a closeEvent
+        self._stop()
+        super().reject()

@@ -23,24 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDropEvent,
     QFont,
-    QGuiApplication,
-    QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -51,8 +43,11 @@ from engine import DataError, EngineError
 
 from ..canvas.style import ERROR, WARNING
 from ..plots.colours import class_colour
+from .batch_classify import BatchClassifyDialog
 from .draw_pad import DrawPad
+from .image_inputs import ImageInputs
 from .layer_activations import LayerActivations
+from .probability_bars import ProbabilityBars
 from .tabular_form import TabularForm
 from .use_common import (
     OutputView,
@@ -64,66 +59,13 @@ from .use_common import (
     known_image_preprocessing,
     output_view,
     prepare_image,
-    qimage_to_pil,
     reference,
     scaled_pixmap,
 )
 
 MODEL_INTERVAL_MS = 200  # ≤ 5 model rebuilds per second
 DRAW_INTERVAL_MS = 50  # ≤ 20 predictions per second while drawing
-MAX_BAR_ROWS = 10
 UNTRAINED = "Train the network first (its weights are random)."
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif);;All files (*)"
-
-
-class ProbabilityBars(QWidget):
-    """Class probabilities as horizontal bars, highest first, in the class colours."""
-
-    ROW = 20
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[int, str, float]] = []
-        self._more = 0
-
-    def set_probabilities(self, probs: np.ndarray | None, names: list[str]) -> None:
-        if probs is None:
-            self._rows, self._more = [], 0
-        else:
-            order = np.argsort(-np.asarray(probs), kind="stable")
-            self._rows = [(int(k), names[k], float(probs[k])) for k in order[:MAX_BAR_ROWS]]
-            self._more = max(0, len(probs) - MAX_BAR_ROWS)
-        self.setFixedHeight(self.ROW * (len(self._rows) + (1 if self._more else 0)) + 2)
-        self.update()
-
-    def rows(self) -> list[tuple[str, float]]:
-        return [(name, p) for _, name, p in self._rows]
-
-    def sizeHint(self) -> QSize:
-        return QSize(260, self.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        fm = p.fontMetrics()
-        fg = self.palette().color(QPalette.ColorRole.Text)
-        track = self.palette().color(QPalette.ColorRole.Midlight)
-        name_w = min(110, max((fm.horizontalAdvance(n) for _, n, _ in self._rows), default=0) + 8)
-        pct_w = fm.horizontalAdvance("100.0 %") + 6
-        bar_w = max(20, self.width() - name_w - pct_w)
-        for i, (k, name, prob) in enumerate(self._rows):
-            y = i * self.ROW + 1
-            p.setPen(fg)
-            shown = fm.elidedText(name, Qt.TextElideMode.ElideRight, name_w - 6)
-            p.drawText(QRectF(0, y, name_w - 6, self.ROW), Qt.AlignmentFlag.AlignRight
-                       | Qt.AlignmentFlag.AlignVCenter, shown)
-            p.fillRect(QRectF(name_w, y + 4, bar_w, self.ROW - 8), track)
-            p.fillRect(QRectF(name_w, y + 4, bar_w * prob, self.ROW - 8), class_colour(k))
-            p.drawText(QRectF(name_w + bar_w + 4, y, pct_w, self.ROW),
-                       Qt.AlignmentFlag.AlignVCenter, f"{100 * prob:.1f} %")
-        if self._more:
-            p.drawText(QRectF(name_w, len(self._rows) * self.ROW, bar_w, self.ROW),
-                       Qt.AlignmentFlag.AlignVCenter, f"… {self._more} more classes")
-        p.end()
 
 
 def _label(text: str = "", wrap: bool = True) -> QLabel:
@@ -133,7 +75,7 @@ def _label(text: str = "", wrap: bool = True) -> QLabel:
     return label
 
 
-class ClassifyPanel(QWidget):
+class ClassifyPanel(ImageInputs, QWidget):
     """Try the network on one input (see the module docstring)."""
 
     def __init__(self, doc: Any, parent: QWidget | None = None) -> None:
@@ -147,6 +89,7 @@ class ClassifyPanel(QWidget):
         self._source: tuple[str, Any] | None = None  # ("pad"|"file"|"paste"|"form", what)
         self._x: np.ndarray | None = None
         self._extra_note = ""
+        self._batch: BatchClassifyDialog | None = None
         self.setAcceptDrops(True)
         self._model_throttle = Throttle(MODEL_INTERVAL_MS, self._rebuild, self)
         self._draw_throttle = Throttle(DRAW_INTERVAL_MS, self._predict, self)
@@ -161,9 +104,12 @@ class ClassifyPanel(QWidget):
         self.paste_button = QPushButton("Paste")
         self.paste_button.setToolTip("Classify the image on the clipboard (Ctrl+V)")
         self.paste_button.clicked.connect(self.paste_from_clipboard)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.setToolTip("Classify a folder: every image in it, in a table")
+        self.folder_button.clicked.connect(self.open_batch)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.paste_button)
+        for b in (self.open_button, self.paste_button, self.folder_button):
+            buttons.addWidget(b)
         buttons.addStretch(1)
         self.hint = _label("Draw below, or open, drop or paste an image.")
         self.pad = DrawPad()
@@ -232,9 +178,6 @@ class ClassifyPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        paste = QShortcut(QKeySequence.StandardKey.Paste, self)
-        paste.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        paste.activated.connect(self.paste_from_clipboard)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -284,81 +227,37 @@ class ClassifyPanel(QWidget):
         self._shape = shape
         self._x = None
         image = shape is not None and len(shape) == 3
-        self.open_button.setEnabled(image)
-        self.paste_button.setEnabled(image)
+        for b in (self.open_button, self.paste_button, self.folder_button):
+            b.setVisible(image)  # a table network has no use for pictures
         self.hint.setVisible(image)
         if shape is None:
-            self.inputs.setCurrentWidget(self.nothing)
+            self._show_page(self.nothing)
         elif image:
             self.pad.set_size(max(shape[1], shape[2]))
-            self.inputs.setCurrentWidget(self.pad)
+            self._show_page(self.pad)
         else:
             ref = reference(self.doc)
             prep = ref.get("preprocessing") or getattr(self.dataset, "preprocessing", None)
             names = ref.get("feature_names") or getattr(self.dataset, "feature_names", None)
             stats = getattr(self.summary, "feature_stats", None)
             self.form.configure(int(np.prod(shape)), prep, names, stats)
-            self.inputs.setCurrentWidget(self.form)
-            self._source = ("form", None)
-        if self._source is not None and self._source[0] == "pad" and not image:
-            self._source = None
+            self._show_page(self.form)
+        kind = self._source[0] if self._source else None
+        if image and kind in (None, "form"):
+            self._source = None if self.pad.is_empty() else ("pad", None)
+        elif not image:  # files and drawings mean nothing to a table network
+            self._source = ("form", None) if shape is not None else None
 
-    # -- inputs -----------------------------------------------------------------------------
+    def _show_page(self, page: QWidget) -> None:
+        # hidden pages must not reserve their height (the pad is taller than a short form)
+        for i in range(self.inputs.count()):
+            w = self.inputs.widget(i)
+            policy = QSizePolicy.Policy.Preferred if w is page else QSizePolicy.Policy.Ignored
+            w.setSizePolicy(policy, policy)
+        self.inputs.setCurrentWidget(page)
+        self.inputs.adjustSize()
 
-    def _ask_files(self) -> list[str]:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", "", IMAGE_FILTER)
-        return paths
-
-    def open_files(self) -> None:
-        paths = self._ask_files()
-        if paths:
-            self.open_paths(paths)
-
-    def open_paths(self, paths: list[str | Path]) -> None:
-        """Classify the first image file (several: say so)."""
-        paths = [Path(p) for p in paths]
-        if not paths:
-            return
-        more = (f"Showing the first of {len(paths)} files; use Classify a folder for many."
-                if len(paths) > 1 else "")
-        self._use_source(("file", paths[0]), more)
-
-    def paste_from_clipboard(self) -> None:
-        if self._shape is None or len(self._shape) != 3:
-            return
-        clipboard = QGuiApplication.clipboard()
-        mime = clipboard.mimeData()
-        if mime is not None and mime.hasImage():
-            try:
-                self._use_source(("paste", qimage_to_pil(clipboard.image())))
-            except DataError as exc:
-                self._show_input_problem(str(exc))
-        elif mime is not None and mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()):
-            self.open_paths([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
-        else:
-            self._show_input_problem("The clipboard holds no image: copy a picture first.")
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        image_net = self._shape is not None and len(self._shape) == 3
-        if image_net and (mime.hasImage() or (mime.hasUrls()
-                                              and any(u.isLocalFile() for u in mime.urls()))):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() \
-            else []
-        if files:
-            self.open_paths(files)
-        elif mime.hasImage():
-            try:
-                self._use_source(("paste", qimage_to_pil(mime.imageData())))
-            except (DataError, TypeError) as exc:
-                self._show_input_problem(str(exc))
-        event.acceptProposedAction()
+    # -- inputs (files, drops, the clipboard: ImageInputs) ----------------------------------
 
     def _use_source(self, source: tuple[str, Any], note: str = "") -> None:
         self._source = source
@@ -435,7 +334,12 @@ class ClassifyPanel(QWidget):
         if view.probabilities is None:
             values = view.values
             self.top_label.setText(", ".join(f"{v:.4g}" for v in values[:4]))
-            self.top_prob.setText("predicted value" + ("s" if values.size > 1 else ""))
+            prep = reference(self.doc).get("preprocessing") or getattr(
+                self.dataset, "preprocessing", None)
+            target = prep.get("target") if isinstance(prep, dict) else None
+            name = target.get("name") if isinstance(target, dict) else None
+            self.top_prob.setText(f"predicted {name}" if isinstance(name, str) and name else
+                                  "predicted value" + ("s" if values.size > 1 else ""))
             self.bars.set_probabilities(None, [])
             return
         names = self.class_names(len(view.probabilities))

@@ -155,6 +155,10 @@ class DrawCanvas(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._drawing:
             self._drawing = False
+            # the stroke again as one polyline: segment joints drawn one by one overlap their
+            # anti-aliased edges; now the picture is what undo would rebuild
+            self._redraw()
+            self.changed.emit()
             self.stroke_finished.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -84,6 +84,7 @@ class EvaluatePanel(QWidget):
         self.result: Evaluation | None = None
         self.other_path: str | None = None
         self._job: _Job | None = None
+        self._untrained_note = ""
         self._build()
         self._update_choices()
 
@@ -277,7 +278,7 @@ class EvaluatePanel(QWidget):
     def _show(self, ev: Evaluation) -> None:
         self.result = ev
         self.status.setStyleSheet("")
-        self.status.setText(getattr(self, "_untrained_note", "").strip())
+        self.status.setText(self._untrained_note.strip())
         loss = f"loss {ev.loss:.4g}" if ev.loss is not None else ""
         if ev.kind == "classification":
             k = ev.report["confusion_matrix"].shape[0]

@@ -32,7 +32,7 @@ from .use_common import array_to_qimage
 
 MAX_CHANNELS = 16
 MAX_BARS = 64
-MAP_PX = 40  # each feature map is drawn about this large
+MAP_PX = 48  # each feature map is drawn about this large (whole-pixel zoom)
 
 
 class FeatureMaps(QWidget):
@@ -45,7 +45,7 @@ class FeatureMaps(QWidget):
         self.range = (lo, hi)
         self.images = [array_to_qimage(m, lo, hi) for m in self.maps]
         h, w = maps.shape[1:]
-        f = max(1, MAP_PX // max(h, w))
+        f = max(1, round(MAP_PX / max(h, w)))
         self.cell = QSize(w * f, h * f)
         self.setMinimumHeight(self.cell.height() + 2)
 

@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +37,8 @@ LIMIT = 1e12
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.4g}"
+    """11,850 rather than 1.185e+04; 0.25 and 3.142 as they are."""
+    return f"{v:,.0f}" if 1000 <= abs(v) < 1e12 else f"{v:.4g}"
 
 
 class TabularForm(QWidget):
@@ -109,9 +111,13 @@ class TabularForm(QWidget):
         """A number field in raw units (x = (raw − offset) / scale, so raw = x·scale + offset)."""
         spin = QDoubleSpinBox()
         spin.setRange(-LIMIT, LIMIT)
+        # the huge range would make the box as wide as "1000000000000.0000": the dock is narrow
+        spin.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        spin.setMinimumWidth(70)
         spin.setKeyboardTracking(False)
         hint = QLabel()
         hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         if stat is not None and all(math.isfinite(stat.get(k, math.nan))
                                     for k in ("min", "max", "mean")):
             lo, hi = stat["min"] * scale + offset, stat["max"] * scale + offset
@@ -130,10 +136,12 @@ class TabularForm(QWidget):
             hint.setText("")
         spin.valueChanged.connect(self.changed)
         row = QWidget()
-        h = QHBoxLayout(row)
-        h.setContentsMargins(0, 0, 0, 0)
-        h.addWidget(spin, 1)
-        h.addWidget(hint)
+        h = QVBoxLayout(row)  # the range under the box: a narrow dock has no room beside it
+        h.setContentsMargins(0, 0, 0, 2)
+        h.setSpacing(0)
+        h.addWidget(spin)
+        if hint.text():
+            h.addWidget(hint)
         self._form.addRow(name, row)
         self._fields.append((name, spin))
 

@@ -27,7 +27,8 @@ from ..canvas.style import SELECTION
 from .base import PlotPanel
 from .colours import class_rgb, style_plot
 
-DARKEST = QColor("#3d5a80")  # a whole row in one cell
+DARKEST = QColor("#3d5a80")  # a whole row in one cell, on a light background
+BRIGHTEST = QColor("#8fb3e0")  # the same on a dark background: strong cells stand out
 MAX_TEXT_CLASSES = 20  # more classes: cells too small for numbers (hover still tells)
 SWATCH_GAP, SWATCH_W = 0.06, 0.22  # in cells
 HINT = "Colour: share of each true class (row). Click a cell to list its samples."
@@ -177,9 +178,11 @@ class ConfusionMatrixView(PlotPanel):
             return
         th = self.theme()
         bg = np.array(th.bg.getRgb()[:3], dtype=np.float64)
-        dark = np.array(DARKEST.getRgb()[:3], dtype=np.float64)
+        end = np.array((BRIGHTEST if th.dark else DARKEST).getRgb()[:3], dtype=np.float64)
         shares = self.row_shares()
-        rgb = np.round(bg + (dark - bg) * shares[..., None]).astype(np.uint8)
+        rgb = np.round(bg + (end - bg) * shares[..., None]).astype(np.uint8)
+        # text dark on light cells, light on dark ones (Rec. 601 luma)
+        light_cell = rgb @ np.array([0.299, 0.587, 0.114]) > 140
         self.image.setImage(rgb, levels=(0, 255))
         self.image.setRect(QRectF(0, 0, k, k))
         colours = class_rgb(k).astype(np.uint8)
@@ -193,7 +196,9 @@ class ConfusionMatrixView(PlotPanel):
             i, j = divmod(n, k)
             count = int(self._cm[i, j])
             t.setText(str(count))
-            t.setColor(QColor("white") if shares[i, j] > 0.5 else (th.fg if count else muted))
+            on_light = bool(light_cell[i, j])
+            strong = QColor("#1e1e1e") if on_light else QColor("white")
+            t.setColor(strong if shares[i, j] > 0.5 else (th.fg if count else muted))
         ticks = [(i + 0.5, name) for i, name in enumerate(self.names)]
         for side in ("left", "top"):
             self.plot.getAxis(side).setTicks([ticks, []])

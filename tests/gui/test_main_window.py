@@ -233,3 +233,22 @@ def test_connection_gradient_for_the_inspected_sample(make_window):
     expected = trace(model, np.array([[0.5, -1.0]]), np.array([1])).layer("hidden").grads["W"]
     np.testing.assert_allclose(grad, expected)
     assert np.any(grad != 0)
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("onnx", "net.onnx"), ("npz", "net.npz"),
+                                           ("python", "predict.py")])
+def test_file_export_writes_reloads_and_compares(make_window, tmp_path, monkeypatch, fmt,
+                                                 name):
+    from nndesigner import export_dialogs
+
+    window = make_window()
+    window.open_template("spirals")
+    window.doc.set_weights(window.doc.build_model(seed=1).get_weights())
+    monkeypatch.setattr(export_dialogs, "_ask_save", lambda *a: str(tmp_path / name))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: None)
+    result = window.export(fmt)
+    assert result.ok, result.message
+    assert result.max_difference is not None and result.max_difference <= 1e-5
+    assert result.path.exists()
