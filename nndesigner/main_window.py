@@ -320,6 +320,9 @@ class MainWindow(QMainWindow):
         self.guide.setup_loaded.connect(self._on_lesson_setup)
         self.guide.action_requested.connect(self._on_lesson_action)
         self.controller.run_finished.connect(self.guide.observe)
+        # Fresh weights: an evaluation on screen is redone (in its own thread when large).
+        self.controller.run_finished.connect(
+            lambda _r: self.evaluate_panel.result is not None and self.evaluate_panel.evaluate())
         self.controller.failed.connect(self.guide.observe_failed)
         self.controller.state_changed.connect(self._on_training_state)
         self.controller.progress.connect(self._on_training_progress)

@@ -35,24 +35,21 @@ from PySide6.QtWidgets import (
 
 from engine.data import Dataset
 
+from ..plots.colours import class_colour as plots_class_colour
+
 PREVIEW_HEIGHT = 250
 TABLE_ROWS = 50
 THUMBNAILS = 24
 THUMB_TARGET = 56  # px: 28×28 images at 2×
 MAX_POINTS = 5000  # more points only slow the plot down; a random subset looks the same
 MAX_BARS = 20
-_PALETTE = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-            "#bcbd22", "#17becf", "#1a3f73")
+
 Index = QModelIndex | QPersistentModelIndex
 
 
 def class_colour(k: int) -> QColor:
-    """The colour of class ``k``, the same in every view."""
-    if k < len(_PALETTE):
-        return QColor(_PALETTE[k])
-    # beyond the palette: spread hues, skipping reds (which mean problems)
-    hue = (40 + (k - len(_PALETTE)) * 47) % 300 + 30
-    return QColor.fromHsv(hue, 170, 190)
+    """The colour of class ``k``: the one palette of every view (plots, bars, matrices)."""
+    return plots_class_colour(k)
 
 
 def target_name(ds: Dataset) -> str:

@@ -48,8 +48,13 @@ CAUTION = WARNING
 
 
 def class_colour(index: int) -> QColor:
-    """The colour of class ``index`` (the palette repeats after ten classes)."""
-    return QColor(CLASS_COLOURS[int(index) % len(CLASS_COLOURS)])
+    """The colour of class ``index``: the palette, then spread hues that skip red (red means
+    a problem), so that every class keeps a colour of its own."""
+    index = int(index)
+    if index < len(CLASS_COLOURS):
+        return QColor(CLASS_COLOURS[index])
+    hue = (40 + (index - len(CLASS_COLOURS)) * 47) % 300 + 30
+    return QColor.fromHsv(hue, 170, 190)
 
 
 def class_rgb(n: int) -> np.ndarray:
