@@ -348,8 +348,10 @@ class MainWindow(QMainWindow):
         text += f" · {a.total_params:,} parameters · {len(self.doc.spec.layers)} layers"
         self.status.setText(text)
         self.problems_dock.setWindowTitle(self.problems.count_text())
-        if errors and not getattr(self, "_had_errors", False):
-            self.problems_dock.raise_()  # new problems: show the list (and their fixes)
+        # Problems that an edit just caused: show the list (and its fixes). Opening a file or
+        # a template is not an edit: its state shows in the status bar and the tab title.
+        if errors and not getattr(self, "_had_errors", False) and self.doc.undo_stack.count():
+            self.problems_dock.raise_()
         self._had_errors = bool(errors)
 
     # -- training ----------------------------------------------------------------------------
