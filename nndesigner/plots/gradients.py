@@ -19,53 +19,15 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from .base import PlotPanel
 from .colours import PROBLEM, SERIES_COLOURS, legend_html, style_plot, with_alpha
 
-TINY = 1e-6  # below this a layer's weights barely move at any sensible learning rate
-GROWTH = 1000.0  # "grew 1000×" since the first steps: exploding
-SPREAD = 1000.0  # first layer this many times smaller than the last: vanishing with depth
-WINDOW = 10  # steps averaged (median) at the start and at the end
-MIN_POINTS = 5  # no verdict from fewer steps
 SMOOTHING = 0.9  # per-batch norms jump by 10×: the bold line is an average in log space
 
 
 def gradient_warnings(history: dict[str, list[float]]) -> list[str]:
-    """Warnings for a ``{layer: [norm per step]}`` history, layers in network order."""
-    out: list[str] = []
-    recent: dict[str, float] = {}
-    flagged: set[str] = set()
-    for layer, values in history.items():
-        v = np.asarray(values, dtype=np.float64)
-        if v.size == 0:
-            continue
-        if not np.all(np.isfinite(v[-WINDOW:])):
-            out.append(f"{layer}: gradients became infinite or NaN: exploding — lower the "
-                       "learning rate")
-            flagged.add(layer)
-            continue
-        finite = v[np.isfinite(v)]
-        if finite.size < MIN_POINTS:
-            continue
-        now = float(np.median(finite[-WINDOW:]))
-        start = float(np.median(finite[:WINDOW]))
-        recent[layer] = now
-        if start > 0 and now / start >= GROWTH:
-            out.append(f"{layer}: exploding: norms grew {_times(now / start)} (now {now:.1e}) "
-                       "— lower the learning rate")
-            flagged.add(layer)
-        elif now < TINY:
-            out.append(f"{layer}: gradients are tiny ({now:.0e}): vanishing — try ReLU or He "
-                       "initialisation")
-            flagged.add(layer)
-    names = list(recent)
-    if len(names) >= 2 and names[-1] not in flagged:  # compare with a healthy last layer only
-        last = recent[names[-1]]
-        for layer in names[:-1]:
-            ratio = last / recent[layer] if recent[layer] > 0 else np.inf
-            if layer not in flagged and last > 0 and ratio >= SPREAD:
-                out.append(f"{layer}: gradients are {_times(ratio)} smaller than in {names[-1]}: "
-                           "vanishing, the early layers barely learn — try ReLU or He "
-                           "initialisation")
-                break  # the earliest such layer says it; the rest would repeat it
-    return out
+    """Warnings for a ``{layer: [norm per step]}`` history, layers in network order: the
+    gradient-norm rules of the teaching module's ``diagnose``, so both views agree."""
+    from ..teach.gradient_health import diagnose
+
+    return [f"{d.message} {d.advice}" for d in diagnose(history, None, None)]
 
 
 def _times(ratio: float) -> str:

@@ -255,17 +255,17 @@ def test_gradient_warnings_flag_vanishing_and_exploding_and_stay_silent_when_hea
     assert gradient_warnings(healthy) == []
     vanishing = {"dense_1": [1e-8] * 20, "dense_2": [0.3] * 20}
     (msg,) = gradient_warnings(vanishing)
-    assert msg.startswith("dense_1: gradients are tiny (1e-08): vanishing")
+    assert msg.startswith("dense_1: the gradients are tiny (1e-08)") and "vanishing" in msg
     deep = {"dense_1": [2e-5] * 20, "dense_2": [1e-3] * 20, "dense_3": [0.5] * 20}
     (msg,) = gradient_warnings(deep)
-    assert msg.startswith("dense_1: gradients are 25,000× smaller than in dense_3")
+    assert msg.startswith("dense_1: the gradients are 25,000× smaller than in dense_3")
     exploding = {"dense_1": list(np.geomspace(0.1, 1e4, 40))}
     (msg,) = gradient_warnings(exploding)
-    assert "exploding" in msg and "lower the learning rate" in msg
-    assert "exploding" in gradient_warnings({"d": [0.1] * 10 + [math.inf]})[0]
+    assert "exploding" in msg and "learning rate" in msg
+    assert "exploded" in gradient_warnings({"d": [0.1] * 10 + [math.inf]})[0]
     both = {"dense_1": [1e-3] * 20, "dense_2": list(np.geomspace(0.1, 1e6, 20))}
     (msg,) = gradient_warnings(both)  # no "smaller than" next to an exploding last layer
-    assert msg.startswith("dense_2: exploding: norms grew")
+    assert msg.startswith("dense_2: the gradients grew") and "exploding" in msg
     assert gradient_warnings({"d": [1e-9, 1e-9]}) == []  # too early to say
 
 
@@ -280,7 +280,7 @@ def test_gradient_norms_plot_per_layer_on_a_log_axis(qtbot):
     trend = 10.0 ** np.array(xy(smooth)[1])  # getData() gives log10 values on a log axis
     assert trend[0] == pytest.approx(0.1) and 0.1 < trend[-1] < 2.0  # lags the rising norms
     assert xy(grads._items["dense_3"][0]) == ([], [])  # zeros have no place on a log axis
-    assert "dense_1: gradients are tiny" in grads.warning_label.text()
+    assert "dense_1: the gradients are tiny" in grads.warning_label.text()
     assert "dense_2" in grads.legend_label.text()
     assert grads.history()["dense_2"][-1] == pytest.approx(2.0)
     grads.clear()
