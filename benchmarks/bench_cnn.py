@@ -18,8 +18,6 @@ the engine and its baselines alike.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,6 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import best_of, blas_info, make_cnn, options
+
 import engine
 
 BATCH = 64
@@ -35,41 +35,9 @@ LR = 0.01
 TORCH_TARGET = 1.6
 
 
-def blas_info() -> tuple[int, str]:
-    """NumPy's BLAS thread count (PyTorch gets the same) and a description for the report."""
-    env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-                   if k in os.environ)
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return os.cpu_count() or 1, env or "BLAS unknown (threadpoolctl not installed)"
-    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    if not blas:
-        return os.cpu_count() or 1, env
-    info = blas[0]
-    desc = f"{info.get('internal_api')} {info.get('version')} {info.get('architecture') or ''}"
-    return max(i["num_threads"] for i in blas), f"{desc.strip()} {env}".strip()
-
-
 def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     return rng.random((n, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
-
-
-def make_model() -> engine.Model:
-    spec = engine.NetworkSpec.sequential(
-        [
-            {"type": "Input", "shape": [1, 28, 28]},
-            {"type": "Conv2D", "filters": 8, "kernel_size": 3, "activation": "relu"},
-            {"type": "MaxPool2D", "pool_size": 2},
-            {"type": "Conv2D", "filters": 16, "kernel_size": 3, "activation": "relu"},
-            {"type": "MaxPool2D", "pool_size": 2},
-            {"type": "Flatten"},
-            {"type": "Dense", "units": 10, "activation": "softmax"},
-        ],
-        loss="cross_entropy",
-    )
-    return engine.Model(spec, seed=0)
 
 
 def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray) -> float:
@@ -153,17 +121,13 @@ class TorchCNN:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="small data, one repeat (smoke run)")
-    ap.add_argument("--repeats", type=int, default=None, help="timed rounds (default 3)")
-    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
-    args = ap.parse_args()
+    args = options(__doc__.split("\n\n")[0])
     n = 2_000 if args.quick else 10_000
     repeats = args.repeats or (1 if args.quick else 3)
     threads, blas = blas_info()
     x, y = make_data(n)
 
-    model = make_model()
+    model = make_cnn()
     floor = GemmFloor(n)
     contenders = {"engine": lambda: engine_epoch(model, x, y), "floor": floor.epoch}
     if not args.no_torch:
@@ -173,12 +137,7 @@ def main() -> int:
         except ImportError:
             pass
 
-    for run in contenders.values():  # warm up: caches, buffers, thread pools
-        run()
-    best = {name: float("inf") for name in contenders}
-    for _ in range(repeats):
-        for name, run in contenders.items():
-            best[name] = min(best[name], run())
+    best = best_of(contenders, repeats)
 
     t, f = best["engine"], best["floor"]
     print(f"CNN conv8-pool-conv16-pool-dense10, batch {BATCH}, {n} samples, {threads} thread(s) "

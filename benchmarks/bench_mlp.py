@@ -16,9 +16,7 @@ the engine and its baselines alike.
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import best_of, blas_info, options, verdict
+
 import engine
 
 SIZES = (784, 256, 128, 10)
@@ -34,22 +34,6 @@ BATCH = 128
 LR = 0.01
 FLOOR_TARGET = 1.35
 TORCH_TARGET = 0.85
-
-
-def blas_info() -> tuple[int, str]:
-    """NumPy's BLAS thread count (PyTorch gets the same) and a description for the report."""
-    env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-                   if k in os.environ)
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return os.cpu_count() or 1, env or "BLAS unknown (threadpoolctl not installed)"
-    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    if not blas:
-        return os.cpu_count() or 1, env
-    info = blas[0]
-    desc = f"{info.get('internal_api')} {info.get('version')} {info.get('architecture') or ''}"
-    return max(i["num_threads"] for i in blas), f"{desc.strip()} {env}".strip()
 
 
 def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,16 +128,8 @@ class TorchMLP:
         return time.perf_counter() - start
 
 
-def verdict(ratio: float, target: float) -> str:
-    return "PASS" if ratio <= target else "FAIL"
-
-
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="small data, one repeat (smoke run)")
-    ap.add_argument("--repeats", type=int, default=None, help="timed rounds (default 3)")
-    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
-    args = ap.parse_args()
+    args = options(__doc__.split("\n\n")[0])
     n = 6_000 if args.quick else 60_000
     repeats = args.repeats or (1 if args.quick else 3)
     threads, blas = blas_info()
@@ -169,12 +145,7 @@ def main() -> int:
         except ImportError:
             pass
 
-    for run in contenders.values():  # warm up: caches, buffers, thread pools
-        run()
-    best = {name: float("inf") for name in contenders}
-    for _ in range(repeats):
-        for name, run in contenders.items():
-            best[name] = min(best[name], run())
+    best = best_of(contenders, repeats)
 
     t, f = best["engine"], best["floor"]
     print(f"MLP 784-256-128-10, batch {BATCH}, {n} samples, {threads} thread(s) "

@@ -19,6 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import make_cnn
+
 import engine
 
 TARGET_US = 50.0
@@ -29,22 +31,6 @@ def mlp() -> engine.Model:
         [
             {"type": "Input", "shape": [784]},
             {"type": "Dense", "units": 128, "activation": "relu"},
-            {"type": "Dense", "units": 10, "activation": "softmax"},
-        ],
-        loss="cross_entropy",
-    )
-    return engine.Model(spec, seed=0)
-
-
-def cnn() -> engine.Model:
-    spec = engine.NetworkSpec.sequential(
-        [
-            {"type": "Input", "shape": [1, 28, 28]},
-            {"type": "Conv2D", "filters": 8, "kernel_size": 3, "activation": "relu"},
-            {"type": "MaxPool2D", "pool_size": 2},
-            {"type": "Conv2D", "filters": 16, "kernel_size": 3, "activation": "relu"},
-            {"type": "MaxPool2D", "pool_size": 2},
-            {"type": "Flatten"},
             {"type": "Dense", "units": 10, "activation": "softmax"},
         ],
         loss="cross_entropy",
@@ -98,7 +84,7 @@ def main() -> int:
 
     for name, model, x in (
         ("MLP 784-128-10", mlp(), image.reshape(1, 784)),
-        ("CNN conv8-pool-conv16-pool-dense10", cnn(), image.reshape(1, 28, 28)),
+        ("CNN conv8-pool-conv16-pool-dense10", make_cnn(), image.reshape(1, 28, 28)),
     ):
         probs = model.predict(x)
         assert probs.shape == (1, 10) and abs(float(probs.sum()) - 1.0) < 1e-5

@@ -1,0 +1,66 @@
+"""Shared by the benchmark scripts: BLAS facts, command-line options, best-of timing, the
+benchmark CNN. Run the scripts from the repository root: ``python benchmarks/bench_x.py``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+
+import engine
+
+
+def blas_info() -> tuple[int, str]:
+    """NumPy's BLAS thread count (PyTorch gets the same) and a description for the report."""
+    env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+                   if k in os.environ)
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1, env or "BLAS unknown (threadpoolctl not installed)"
+    blas = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not blas:
+        return os.cpu_count() or 1, env
+    info = blas[0]
+    desc = f"{info.get('internal_api')} {info.get('version')} {info.get('architecture') or ''}"
+    return max(i["num_threads"] for i in blas), f"{desc.strip()} {env}".strip()
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio <= target else "FAIL"
+
+
+def options(description: str) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--quick", action="store_true", help="small data, one repeat (smoke run)")
+    ap.add_argument("--repeats", type=int, default=None, help="timed rounds (default 3)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    return ap.parse_args()
+
+
+def best_of(contenders: dict[str, Callable[[], float]], repeats: int) -> dict[str, float]:
+    """Warm every contender up once, then keep each one's best time over ``repeats`` rounds
+    (interleaved, so a busy moment of the machine hits all of them alike)."""
+    for run in contenders.values():  # caches, buffers, thread pools
+        run()
+    best = {name: float("inf") for name in contenders}
+    for _ in range(repeats):
+        for name, run in contenders.items():
+            best[name] = min(best[name], run())
+    return best
+
+
+def make_cnn() -> engine.Model:
+    spec = engine.NetworkSpec.sequential(
+        [
+            {"type": "Input", "shape": [1, 28, 28]},
+            {"type": "Conv2D", "filters": 8, "kernel_size": 3, "activation": "relu"},
+            {"type": "MaxPool2D", "pool_size": 2},
+            {"type": "Conv2D", "filters": 16, "kernel_size": 3, "activation": "relu"},
+            {"type": "MaxPool2D", "pool_size": 2},
+            {"type": "Flatten"},
+            {"type": "Dense", "units": 10, "activation": "softmax"},
+        ],
+        loss="cross_entropy",
+    )
+    return engine.Model(spec, seed=0)
