@@ -406,12 +406,13 @@ class Model:
         """The L2 norm of each layer's parameter gradients from the last backward pass."""
         # Runs every batch (the trainer's NaN check): one BLAS dot per tensor, nothing else.
         norms: dict[str, float] = {}
-        for node in self.nodes:
-            params = node.layer.params
-            if params:
-                sq = 0.0
-                for p in params.values():
-                    g = p.grad.reshape(-1)
-                    sq += float(np.dot(g, g))
-                norms[node.name] = math.sqrt(sq)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN is the caller's verdict
+            for node in self.nodes:
+                params = node.layer.params
+                if params:
+                    sq = 0.0
+                    for p in params.values():
+                        g = p.grad.reshape(-1)
+                        sq += float(np.dot(g, g))
+                    norms[node.name] = math.sqrt(sq) if math.isfinite(sq) else sq
         return norms
