@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 
@@ -29,7 +30,7 @@ def run_gui(project: str | None = None) -> int:
     # Dispose of the window (and its pyqtgraph views) while Qt is still fully alive, rather
     # than leaving it to the interpreter's teardown, which can crash in the plot widgets.
     window.deleteLater()
-    app.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     del window
     return status
 
