@@ -69,3 +69,20 @@ def test_closing_while_training_stops_the_worker(window, qtbot, monkeypatch):
     assert window.close()
     assert thread.isFinished()
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=2000)
+
+
+def test_a_project_trained_on_the_command_line_opens_in_the_window(window, qtbot, tmp_path):
+    exe = shutil.which("nndesigner", path=str(Path(sys.executable).parent))
+    project = tmp_path / "cli.nnd"
+    subprocess.run([exe, "new", "spirals", "-o", str(project)], check=True, capture_output=True)
+    subprocess.run([exe, "train", str(project), "--data", "spirals", "--epochs", "4"],
+                   check=True, capture_output=True)
+    window.data_panel.blockSignals(False)
+    assert window.open_path(project)
+    assert window.doc.weights and "hidden_1/W" in window.doc.weights
+    assert [entry["epoch"] for entry in window.doc.history] == [1, 2, 3, 4]
+    xs, losses = window.live_views.curves.snapshot()["loss"]
+    assert xs == [1.0, 2.0, 3.0, 4.0]  # the recorded training curve is shown
+    assert losses == pytest.approx([entry["loss"] for entry in window.doc.history])
+    qtbot.waitUntil(lambda: window.controller.has_data, timeout=5000)  # data restored
+    assert not window.doc.modified
