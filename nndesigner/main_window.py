@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.undo_view = QUndoView(self.doc.undo_stack)
         self.undo_view.setEmptyLabel("<opened>")
         self.status = QLabel()
+        self._had_errors = False
+        self._just_loaded = True
         self.statusBar().addPermanentWidget(self.status)
         self._build_docks()
         self._build_actions()
@@ -307,6 +309,7 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.cleanChanged.connect(self._update_title)
         self.doc.path_changed.connect(self._update_title)
         self.doc.reset.connect(lambda: QTimer.singleShot(0, self.view.fit_all))
+        self.doc.reset.connect(self._on_loaded)
         self.doc.reset.connect(self.data_panel.restore_from_document)
         self.data_panel.dataset_changed.connect(self._on_data_changed)
         self.data_panel.data_stored.connect(self.doc.undo_stack.resetClean)
@@ -336,6 +339,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.doc.modified)
         self.setWindowTitle(f"{self.doc.title}[*] — nndesigner")
 
+    def _on_loaded(self) -> None:
+        self._just_loaded = True  # the analysis that follows a load is not an edit
+
     def _update_status(self) -> None:
         a = self.doc.analysis
         errors, warnings = len(a.errors), len(a.warnings)
@@ -350,9 +356,10 @@ class MainWindow(QMainWindow):
         self.problems_dock.setWindowTitle(self.problems.count_text())
         # Problems that an edit just caused: show the list (and its fixes). Opening a file or
         # a template is not an edit: its state shows in the status bar and the tab title.
-        if errors and not getattr(self, "_had_errors", False) and self.doc.undo_stack.count():
+        if errors and not self._had_errors and not self._just_loaded:
             self.problems_dock.raise_()
         self._had_errors = bool(errors)
+        self._just_loaded = False
 
     # -- training ----------------------------------------------------------------------------
 

@@ -272,7 +272,7 @@ class LayerItem(QGraphicsObject):
         font.setPointSizeF(min(9.5 / lod, 26.0))
         painter.setFont(font)
         painter.setPen(QPen(text))
-        inner = body.adjusted(8, 12, -8, -4)
+        inner = body.adjusted(8, 12, -22 if self.view.problems else -8, -4)  # room for "!"
         label = {"MaxPool2D": "MaxPool", "AvgPool2D": "AvgPool", "GlobalAveragePool": "GAP",
                  "BatchNorm": "BatchNorm", "Activation": "Activ."}.get(self.view.type,
                                                                       self.view.type)

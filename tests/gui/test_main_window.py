@@ -252,3 +252,17 @@ def test_file_export_writes_reloads_and_compares(make_window, tmp_path, monkeypa
     assert result.ok, result.message
     assert result.max_difference is not None and result.max_difference <= 1e-5
     assert result.path.exists()
+
+
+def test_an_edit_that_breaks_the_network_shows_the_problems_list(make_window):
+    window = make_window()
+    window.open_template("digits_cnn")
+    window.show()
+    window.views_dock.raise_()
+    assert window.problems_dock.visibleRegion().isEmpty()
+    window.doc.undo_stack.push(cmd.RemoveLayersCommand(window.doc, ["flatten_1"]))
+    assert not window.problems_dock.visibleRegion().isEmpty()
+    window.open_template("digits_cnn")  # loading is not an edit: nothing is raised
+    window.views_dock.raise_()
+    window.open_template("xor")
+    assert window.problems_dock.visibleRegion().isEmpty()
