@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QTabWidget
 
 from engine import EngineError, Model
@@ -24,6 +25,9 @@ from ..plots.loss_curves import TrainingCurves
 from ..training_controller import TrainingController
 
 BOUNDARY_INTERVAL = 0.2
+#: Curves redraw at most this often (ms): re-rendering plot axes is the GUI thread's
+#: largest cost while training, and 2 redraws a second still look live.
+CURVE_INTERVAL_MS = 500
 
 
 class LiveViews(QTabWidget):
@@ -60,6 +64,12 @@ class LiveViews(QTabWidget):
                               "gradients show here")
         self.setTabToolTip(3, "What the network answers at every point of a 2-D input space")
         self._latest_weights: dict | None = None
+        self._pending_rows: list[tuple] = []
+        self._pending_batch: tuple[float, float] | None = None
+        self._pending_norms: tuple[int, dict] | None = None
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(CURVE_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self.flush)
         self._display_model: Model | None = None
         self._display_spec: dict | None = None
         self._last_boundary = 0.0
@@ -69,6 +79,8 @@ class LiveViews(QTabWidget):
         controller.progress.connect(self._on_progress)
         controller.weights_updated.connect(self._on_weights)
         controller.run_finished.connect(lambda _r: self._refresh_boundary(force=True))
+        controller.run_finished.connect(lambda _r: self.flush())
+        controller.failed.connect(lambda _m: self.flush())
         doc.weights_changed.connect(self._on_document_weights)
         doc.reset.connect(self._on_reset)
         self.currentChanged.connect(lambda _i: self._show_latest())
@@ -107,31 +119,49 @@ class LiveViews(QTabWidget):
         self.curves.clear()
         self.gradients.clear()
         self._runs = 0
-        for entry in self.doc.history:  # a trained project shows its recorded curves
-            if isinstance(entry, dict) and entry.get("epoch") is not None:
-                self.curves.add_epoch(int(entry["epoch"]), _num(entry.get("loss")),
-                                      _num(entry.get("accuracy")), _num(entry.get("val_loss")),
-                                      _num(entry.get("val_accuracy")))
+        self.curves.add_epochs([  # a trained project shows its recorded curves
+            (int(e["epoch"]), _num(e.get("loss")), _num(e.get("accuracy")),
+             _num(e.get("val_loss")), _num(e.get("val_accuracy")))
+            for e in self.doc.history
+            if isinstance(e, dict) and e.get("epoch") is not None
+        ])
         self._on_document_weights()
 
+    def flush(self) -> None:
+        """Draw what arrived since the last redraw (a timer calls this while training)."""
+        if self._pending_rows:
+            rows, self._pending_rows = self._pending_rows, []
+            self.curves.add_epochs(rows)
+        if self._pending_batch is not None:
+            self.curves.add_batch(*self._pending_batch)
+            self._pending_batch = None
+        if self._pending_norms is not None:
+            step, norms = self._pending_norms
+            self.gradients.add(step, norms)
+            self.health.add(step, norms)
+            self._pending_norms = None
+        if self.controller.state == "idle":
+            self._flush_timer.stop()
+
     def _on_run_started(self) -> None:
+        self.flush()
+        self._flush_timer.start()
         self._runs += 1
         self.curves.start_run(f"run {self._runs}")
         self.gradients.clear()
         self.health.clear()
 
     def _on_epochs(self, records: list) -> None:
-        for r in records:
-            self.curves.add_epoch(r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy)
+        self._pending_rows.extend((r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy)
+                                  for r in records)
 
     def _on_progress(self, record) -> None:
         if record.event != "batch":
             return
-        self.curves.add_batch(record.epoch - 1 + record.batch / max(record.batches, 1),
-                              record.loss)
+        self._pending_batch = (record.epoch - 1 + record.batch / max(record.batches, 1),
+                               record.loss)
         if record.grad_norms:
-            self.gradients.add(record.step, record.grad_norms)
-            self.health.add(record.step, record.grad_norms)
+            self._pending_norms = (record.step, record.grad_norms)
 
     def _on_weights(self, weights: dict) -> None:
         # Only the visible view redraws; a hidden one catches up when its tab is shown.

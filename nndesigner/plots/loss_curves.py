@@ -113,16 +113,27 @@ class TrainingCurves(PlotPanel):
 
     def add_epoch(self, epoch: int, loss: float, accuracy: float | None = None,
                   val_loss: float | None = None, val_accuracy: float | None = None) -> None:
+        self.add_epochs([(epoch, loss, accuracy, val_loss, val_accuracy)])
+
+    def add_epochs(self, rows) -> None:
+        """Several epochs ``(epoch, loss, accuracy, val_loss, val_accuracy)`` with one redraw:
+        a tiny data set finishes thousands of epochs a second, and redrawing the whole curve
+        for each would saturate the GUI thread."""
         run = self._current()
-        values = {"loss": loss, "val_loss": val_loss,
-                  "accuracy": None if accuracy is None else 100.0 * accuracy,
-                  "val_accuracy": None if val_accuracy is None else 100.0 * val_accuracy}
-        changed = [name for name, v in values.items() if _finite(v)]
-        for name in changed:
-            xs, ys = run.data[name]
-            xs.append(float(epoch))
-            ys.append(float(values[name]))
-        self._redraw(run, changed)
+        changed: set[str] = set()
+        for epoch, loss, accuracy, val_loss, val_accuracy in rows:
+            values = {"loss": loss, "val_loss": val_loss,
+                      "accuracy": None if accuracy is None else 100.0 * accuracy,
+                      "val_accuracy": None if val_accuracy is None else 100.0 * val_accuracy}
+            for name, v in values.items():
+                if _finite(v):
+                    xs, ys = run.data[name]
+                    xs.append(float(epoch))
+                    ys.append(float(v))
+                    changed.add(name)
+        if changed:
+            self._redraw(run, [n for n in ("loss", "val_loss", "accuracy", "val_accuracy")
+                               if n in changed])
 
     def add_batch(self, step_fraction_epoch: float, loss: float) -> None:
         """A fine-grained training loss (a faint line); x in epochs, e.g. 2.5 = mid epoch 3."""

@@ -61,11 +61,18 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         last_emit = last_snapshot = 0.0
+        last_record = time.monotonic()
         try:
             self.trainer = self.make_trainer()
             self.ready.emit(self.trainer)
             for record in self.trainer.run():
                 now = time.monotonic()
+                if now - last_record < 0.002:
+                    # A tiny batch is pure Python and holds the GIL throughout (NumPy keeps it
+                    # on small arrays): hand it over, or the window's paint() and slots starve.
+                    # Larger batches release it inside NumPy and need no help.
+                    time.sleep(0)
+                last_record = now
                 if record.weights is not None:
                     self.snapshot.emit(record.weights)
                 if now - last_snapshot >= self.snapshot_interval:
