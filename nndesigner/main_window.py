@@ -320,8 +320,8 @@ class MainWindow(QMainWindow):
         self.data_panel.data_stored.connect(self.doc.undo_stack.resetClean)
         self.scene.neuron_clicked.connect(self.inspect_neuron)
         self.scene.link_gradients = self._link_gradients
-        self.doc.weights_changed.connect(self.classify.refresh_model)
-        self.doc.analysis_changed.connect(self.classify.refresh_model)
+        self.try_dock.visibilityChanged.connect(
+            lambda shown: shown and self.classify.catch_up())
         self.scene.layer_selected.connect(self._inspect_selected_layer)
         self.live_views.step_through.layer_highlighted.connect(
             lambda name: name and self.scene.select_layer(name))

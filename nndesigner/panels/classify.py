@@ -95,7 +95,7 @@ class ClassifyPanel(ImageInputs, QWidget):
         self._draw_throttle = Throttle(DRAW_INTERVAL_MS, self._predict, self)
         self._build()
         for signal in (doc.analysis_changed, doc.weights_changed, doc.reset):
-            signal.connect(self.refresh_model)
+            signal.connect(self._on_document_changed)
         self._rebuild()
 
     def _build(self) -> None:
@@ -191,6 +191,24 @@ class ClassifyPanel(ImageInputs, QWidget):
     def refresh_model(self) -> None:
         """Rebuild the prediction model from the document (throttled to ≤ 5 per second)."""
         self._model_throttle()
+
+    def _on_document_changed(self) -> None:
+        # While training, weights change 10× a second: a hidden panel (behind another tab,
+        # which Qt still calls "visible") only notes it and catches up when shown.
+        if self.model is None or not self.visibleRegion().isEmpty():
+            self.refresh_model()
+        else:
+            self._stale = True
+
+    def catch_up(self) -> None:
+        """Rebuild if the document changed while the panel was hidden."""
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self.refresh_model()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.catch_up()
 
     def class_names(self, k: int) -> list[str]:
         return class_names_for(self.doc, self.dataset, k)

@@ -266,3 +266,19 @@ def test_an_edit_that_breaks_the_network_shows_the_problems_list(make_window):
     window.views_dock.raise_()
     window.open_template("xor")
     assert window.problems_dock.visibleRegion().isEmpty()
+
+
+def test_a_hidden_try_it_panel_catches_up_when_shown(make_window, qtbot):
+    window = make_window()
+    window.open_template("xor")
+    window.show()
+    window.properties_dock.raise_()  # Try it is another tab: hidden
+    qtbot.waitUntil(lambda: window.classify.model is not None, timeout=3000)
+    qtbot.waitUntil(lambda: not window.classify._model_throttle.pending, timeout=3000)
+    qtbot.wait(250)  # the load's own (throttled) rebuild has run
+    before = window.classify.model
+    window.doc.set_weights(window.doc.build_model(seed=9).get_weights())
+    qtbot.wait(300)
+    assert window.classify.model is before  # no rebuild while hidden
+    window.try_dock.raise_()
+    qtbot.waitUntil(lambda: window.classify.model is not before, timeout=3000)
