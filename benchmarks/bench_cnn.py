@@ -26,9 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import best_of, blas_info, make_cnn, options
-
-import engine
+from common import TorchRun, best_of, blas_info, engine_epoch, make_cnn, options
 
 BATCH = 64
 LR = 0.01
@@ -38,15 +36,6 @@ TORCH_TARGET = 1.6
 def make_data(n: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     return rng.random((n, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
-
-
-def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray) -> float:
-    config = engine.TrainingConfig(epochs=1, batch_size=BATCH, optimizer="sgd", lr=LR)
-    trainer = engine.Trainer(model, x, y, config)  # input checks: not part of the epoch
-    start = time.perf_counter()
-    for _ in trainer.run():
-        pass
-    return time.perf_counter() - start
 
 
 class GemmFloor:
@@ -87,37 +76,12 @@ class GemmFloor:
         return time.perf_counter() - start
 
 
-class TorchCNN:
-    def __init__(self, x: np.ndarray, y: np.ndarray, threads: int) -> None:
-        import torch
-
-        self.torch = torch
-        torch.set_num_threads(threads)
-        torch.manual_seed(0)
-        nn = torch.nn
-        self.net = nn.Sequential(
-            nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(16 * 5 * 5, 10),
-        )
-        self.opt = torch.optim.SGD(self.net.parameters(), lr=LR)
-        self.x = torch.from_numpy(x)
-        self.y = torch.from_numpy(y)
-
-    def epoch(self) -> float:
-        torch, net, opt = self.torch, self.net, self.opt
-        n = len(self.x)
-        start = time.perf_counter()
-        order = torch.randperm(n)
-        for i in range(0, n, BATCH):
-            idx = order[i : i + BATCH]
-            xb, yb = self.x[idx], self.y[idx]
-            opt.zero_grad(set_to_none=True)
-            loss = torch.nn.functional.cross_entropy(net(xb), yb)
-            loss.backward()
-            opt.step()
-            loss.item()  # the engine reports every batch's loss too
-        return time.perf_counter() - start
+def torch_cnn(nn):
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 10),
+    )
 
 
 def main() -> int:
@@ -129,10 +93,10 @@ def main() -> int:
 
     model = make_cnn()
     floor = GemmFloor(n)
-    contenders = {"engine": lambda: engine_epoch(model, x, y), "floor": floor.epoch}
+    contenders = {"engine": lambda: engine_epoch(model, x, y, BATCH, LR), "floor": floor.epoch}
     if not args.no_torch:
         try:
-            tc = TorchCNN(x, y, threads)
+            tc = TorchRun(torch_cnn, x, y, threads, BATCH, LR)
             contenders["torch"] = tc.epoch
         except ImportError:
             pass

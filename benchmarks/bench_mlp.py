@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import best_of, blas_info, options, verdict
+from common import TorchRun, best_of, blas_info, engine_epoch, options, verdict
 
 import engine
 
@@ -48,15 +48,6 @@ def make_model() -> engine.Model:
     layers += [{"type": "Dense", "units": u, "activation": "relu"} for u in SIZES[1:-1]]
     layers.append({"type": "Dense", "units": SIZES[-1], "activation": "softmax"})
     return engine.Model(engine.NetworkSpec.sequential(layers, loss="cross_entropy"), seed=0)
-
-
-def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray) -> float:
-    config = engine.TrainingConfig(epochs=1, batch_size=BATCH, optimizer="sgd", lr=LR)
-    trainer = engine.Trainer(model, x, y, config)  # input checks: not part of the epoch
-    start = time.perf_counter()
-    for _ in trainer.run():
-        pass
-    return time.perf_counter() - start
 
 
 class GemmFloor:
@@ -97,35 +88,11 @@ class GemmFloor:
         return time.perf_counter() - start
 
 
-class TorchMLP:
-    def __init__(self, x: np.ndarray, y: np.ndarray, threads: int) -> None:
-        import torch
-
-        self.torch = torch
-        torch.set_num_threads(threads)
-        torch.manual_seed(0)
-        mods: list = []
-        for i, o in itertools.pairwise(SIZES):
-            mods += [torch.nn.Linear(i, o), torch.nn.ReLU()]
-        self.net = torch.nn.Sequential(*mods[:-1])
-        self.opt = torch.optim.SGD(self.net.parameters(), lr=LR)
-        self.x = torch.from_numpy(x)
-        self.y = torch.from_numpy(y)
-
-    def epoch(self) -> float:
-        torch, net, opt = self.torch, self.net, self.opt
-        n = len(self.x)
-        start = time.perf_counter()
-        order = torch.randperm(n)
-        for i in range(0, n, BATCH):
-            idx = order[i : i + BATCH]
-            xb, yb = self.x[idx], self.y[idx]
-            opt.zero_grad(set_to_none=True)
-            loss = torch.nn.functional.cross_entropy(net(xb), yb)
-            loss.backward()
-            opt.step()
-            loss.item()  # the engine reports every batch's loss too
-        return time.perf_counter() - start
+def torch_mlp(nn):
+    mods: list = []
+    for i, o in itertools.pairwise(SIZES):
+        mods += [nn.Linear(i, o), nn.ReLU()]
+    return nn.Sequential(*mods[:-1])  # no ReLU after the output layer
 
 
 def main() -> int:
@@ -137,10 +104,10 @@ def main() -> int:
 
     model = make_model()
     floor = GemmFloor(x)
-    contenders = {"engine": lambda: engine_epoch(model, x, y), "floor": floor.epoch}
+    contenders = {"engine": lambda: engine_epoch(model, x, y, BATCH, LR), "floor": floor.epoch}
     if not args.no_torch:
         try:
-            tm = TorchMLP(x, y, threads)
+            tm = TorchRun(torch_mlp, x, y, threads, BATCH, LR)
             contenders["torch"] = tm.epoch
         except ImportError:
             pass

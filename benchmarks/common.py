@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from collections.abc import Callable
+
+import numpy as np
 
 import engine
 
@@ -64,3 +67,47 @@ def make_cnn() -> engine.Model:
         loss="cross_entropy",
     )
     return engine.Model(spec, seed=0)
+
+
+def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray, batch: int,
+                 lr: float) -> float:
+    """Seconds for one SGD epoch through the engine's real training loop (with shuffling)."""
+    config = engine.TrainingConfig(epochs=1, batch_size=batch, optimizer="sgd", lr=lr)
+    trainer = engine.Trainer(model, x, y, config)  # input checks: not part of the epoch
+    start = time.perf_counter()
+    for _ in trainer.run():
+        pass
+    return time.perf_counter() - start
+
+
+class TorchRun:
+    """The same epoch in PyTorch (plain SGD, shuffled, cross-entropy) for the comparison.
+    ``build(nn)`` returns the network from ``torch.nn``; raises ImportError without torch."""
+
+    def __init__(self, build: Callable, x: np.ndarray, y: np.ndarray, threads: int,
+                 batch: int, lr: float) -> None:
+        import torch
+
+        self.torch = torch
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        self.net = build(torch.nn)
+        self.opt = torch.optim.SGD(self.net.parameters(), lr=lr)
+        self.x = torch.from_numpy(x)
+        self.y = torch.from_numpy(y)
+        self.batch = batch
+
+    def epoch(self) -> float:
+        torch, net, opt = self.torch, self.net, self.opt
+        n = len(self.x)
+        start = time.perf_counter()
+        order = torch.randperm(n)
+        for i in range(0, n, self.batch):
+            idx = order[i : i + self.batch]
+            xb, yb = self.x[idx], self.y[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()  # the engine reports every batch's loss too
+        return time.perf_counter() - start
