@@ -80,6 +80,14 @@ class Activation:
     def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    # The training loop's variants, free to overwrite their input (z, da) to save a pass and
+    # an allocation; the defaults simply call the plain ones.
+    def forward_in_place(self, z: np.ndarray) -> np.ndarray:
+        return self.forward(z)
+
+    def backward_in_place(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
+        return self.backward(z, a, da)
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.settings().items())
         return f"Activation({self.name!r}{extra})"
@@ -162,6 +170,18 @@ class ReLU(Activation):
     def backward(self, z, a, da):
         # Gradient 0 at z = 0, as PyTorch.
         return np.multiply(da, z > 0, dtype=da.dtype)
+
+    def forward_in_place(self, z):
+        return np.maximum(z, 0, out=z)
+
+    def backward_in_place(self, z, a, da):
+        # a > 0 exactly where z > 0 (z may already be overwritten by a). The mask goes into
+        # a buffer kept for the next batch: cheaper than a fresh one each time.
+        mask = getattr(self, "_mask", None)
+        if mask is None or mask.shape != a.shape:
+            mask = self._mask = np.empty(a.shape, dtype=bool)
+        np.greater(a, 0, out=mask)
+        return np.multiply(da, mask, out=da)
 
 
 class LeakyReLU(Activation):

@@ -41,6 +41,8 @@ def _windows(
 class Conv2D(Layer):
     """z[n, y, x, f] = Σ W[f, c, i, j] · x[n, y·s+i, x·s+j, c] + b[f]."""
 
+    fresh_output = True
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         c, h, w = self.in_shapes[0]

@@ -46,6 +46,10 @@ class Parameter:
 class Layer:
     """Base class. ``in_shapes`` and ``out_shape`` are the public shapes (no batch axis)."""
 
+    #: True when forward returns a new array that backward does not need (an activation may
+    #: then overwrite it); False for layers that pass their input or a view of it through.
+    fresh_output = False
+
     def __init__(
         self, name: str, params: dict[str, Any], in_shapes: list[Shape], out_shape: Shape,
         dtype: np.dtype,
@@ -98,6 +102,8 @@ class InputLayer(Layer):
 
 class Dense(Layer):
     """z = x Wᵀ + b. x: (N, in), W: (units, in), b: (units,), z: (N, units)."""
+
+    fresh_output = True
 
     def init_params(self, rng, activation):
         fan_in, units = self.in_shapes[0][0], self.config["units"]

@@ -15,6 +15,9 @@ import numpy as np
 
 from .activations import log_softmax
 
+#: Smallest probabilities whose logarithm is taken directly: far above the subnormals.
+_TINY = {np.float32: 1e-30, np.float64: 1e-300}
+
 
 def _as_output_shape(y: np.ndarray, out: np.ndarray) -> np.ndarray:
     if y.shape == out.shape:
@@ -37,8 +40,13 @@ class Loss:
     def fused_value(self, z: np.ndarray, y: np.ndarray) -> float:
         raise NotImplementedError
 
-    def fused_grad(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """dL/dz for the fused activation, given its output ``a``."""
+    def fused_value_and_output(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        """:meth:`fused_value`, free to reuse the activation's output ``a`` when that is
+        exact enough (the training loop has both)."""
+        return self.fused_value(z, y)
+
+    def fused_grad(self, a: np.ndarray, y: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """dL/dz for the fused activation, given its output ``a``, times ``scale``."""
         raise NotImplementedError
 
     def per_sample(self, out: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -86,10 +94,20 @@ class CrossEntropy(Loss):
         logp = log_softmax(z)
         return float(-np.mean(logp[np.arange(len(y)), y]))
 
-    def fused_grad(self, a, y):
+    def fused_value_and_output(self, z, a, y):
+        if a.ndim != 2:
+            return self.fused_value(z, y)
+        p = a[np.arange(len(y)), y]
+        # log p is as exact as log-softmax while p is a normal float; tiny (or zero)
+        # probabilities, whose logs matter most, come from the stable log-softmax.
+        if len(p) and np.minimum.reduce(p) >= _TINY[a.dtype.type]:
+            return -float(np.add.reduce(np.log(p))) / len(p)
+        return self.fused_value(z, y)
+
+    def fused_grad(self, a, y, scale=1.0):
         g = a.copy()
         g[np.arange(len(y)), y] -= 1
-        g *= a.dtype.type(1.0 / len(y))
+        g *= a.dtype.type(scale / len(y))
         return g
 
     def value(self, out, y):
@@ -118,9 +136,9 @@ class BinaryCrossEntropy(Loss):
         loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         return float(np.mean(loss))
 
-    def fused_grad(self, a, y):
+    def fused_grad(self, a, y, scale=1.0):
         y = _as_output_shape(y, a).astype(a.dtype, copy=False)
-        return (a - y) * a.dtype.type(1.0 / a.size)
+        return (a - y) * a.dtype.type(scale / a.size)
 
     def value(self, out, y):
         y = _as_output_shape(y, out)

@@ -51,7 +51,7 @@ LAYER_CLASSES: dict[str, type[Layer]] = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One layer in execution order, with its activation and what it computed last."""
 
@@ -67,6 +67,12 @@ class Node:
     #: From the last backward pass: dL/da (None when fused into the loss) and dL/dz.
     da: np.ndarray | None = None
     dz: np.ndarray | None = None
+
+
+def _owned(g: np.ndarray, pending: dict[str, np.ndarray]) -> bool:
+    """True when ``g`` is an array of its own that no other layer's gradient shares (Add hands
+    the same array to each of its inputs; Flatten and Concat hand out views)."""
+    return g.base is None and not any(other is g for other in pending.values())
 
 
 def to_internal(x: np.ndarray) -> np.ndarray:
@@ -287,24 +293,38 @@ class Model:
 
     # -- computing --------------------------------------------------------------------------
 
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, x: np.ndarray, training: bool = False, in_place: bool = False) -> np.ndarray:
         """Run prepared inputs through every layer; return the output activations (public
-        layout, possibly a view of internal buffers: copy before keeping it)."""
+        layout, possibly a view of internal buffers: copy before keeping it).
+
+        ``in_place`` (the training loop's choice) lets activations overwrite the fresh output
+        of their layer, so ``node.z`` may then be the same array as ``node.a``."""
         values: dict[str, np.ndarray] = {}
         for node in self.nodes:
+            inputs = node.inputs
             if node.type == "Input":
                 z = node.layer.forward([to_internal(x)], training)
+            elif len(inputs) == 1:  # a chain: no comprehension (it shows on one image)
+                z = node.layer.forward([values[inputs[0]]], training)
             else:
-                z = node.layer.forward([values[i] for i in node.inputs], training)
+                z = node.layer.forward([values[i] for i in inputs], training)
             act = node.activation
-            a = z if act is None else act.forward(z)
+            if act is None:
+                a = z
+            elif in_place and node.layer.fresh_output:
+                a = act.forward_in_place(z)
+            else:
+                a = act.forward(z)
             node.z = z
             node.a = values[node.name] = a
         return to_public(values[self.output_name])
 
-    def backward(self, dout: np.ndarray, fused: bool = False) -> None:
+    def backward(self, dout: np.ndarray, fused: bool = False, in_place: bool = False) -> None:
         """Backpropagate from the output: ``dout`` is dL/da of the output layer, or dL/dz when
-        ``fused`` (the loss already folded in the output activation). Fills every grad."""
+        ``fused`` (the loss already folded in the output activation). Fills every grad.
+
+        ``in_place`` lets activations overwrite an incoming gradient that nothing else holds,
+        so ``node.da`` may then be the same array as ``node.dz``."""
         grads: dict[str, np.ndarray] = {self.output_name: to_internal(dout)}
         for node in reversed(self.nodes):
             g = grads.pop(node.name, None)
@@ -314,7 +334,10 @@ class Model:
             fused_here = fused and node.name == self.output_name
             node.da = None if fused_here else g
             if node.activation is not None and not fused_here:
-                g = node.activation.backward(node.z, node.a, g)
+                if in_place and _owned(g, grads):
+                    g = node.activation.backward_in_place(node.z, node.a, g)
+                else:
+                    g = node.activation.backward(node.z, node.a, g)
             node.dz = g
             dxs = node.layer.backward(g)
             for src, dx in zip(node.inputs, dxs, strict=False):
@@ -339,20 +362,29 @@ class Model:
             return self.loss_fn.fused_value(to_public(out_internal_z), y)
         return self.loss_fn.value(out, y)
 
-    def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, training: bool = True):
-        """Forward, loss, backward on prepared data. Returns (loss, output activations)."""
-        out = self.forward(x, training=training)
+    def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, training: bool = True,
+                           grad_scale: float = 1.0, in_place: bool = False):
+        """Forward, loss, backward on prepared data. Returns (loss, output activations).
+
+        ``grad_scale`` multiplies every gradient (they are then the gradients of
+        ``grad_scale · loss``): plain SGD asks for ``lr`` and updates with one subtraction.
+        ``in_place``: see :meth:`forward` and :meth:`backward`."""
+        out = self.forward(x, training=training, in_place=in_place)
         node = self._by_name[self.output_name]
         if self._loss_fused():
-            loss = self.loss_fn.fused_value(to_public(node.z), y)
+            loss = self.loss_fn.fused_value_and_output(to_public(node.z), out, y)
             loss_is_finite = np.isfinite(loss)
             if loss_is_finite:
-                self.backward(self.loss_fn.fused_grad(out, y), fused=True)
+                dz = self.loss_fn.fused_grad(out, y, grad_scale)
+                self.backward(dz, fused=True, in_place=in_place)
         else:
             loss = self.loss_fn.value(out, y)
             loss_is_finite = np.isfinite(loss)
             if loss_is_finite:
-                self.backward(self.loss_fn.grad(out, y))
+                da = self.loss_fn.grad(out, y)
+                if grad_scale != 1.0:
+                    da *= da.dtype.type(grad_scale)
+                self.backward(da, in_place=in_place)
         return loss, out
 
     def predict(self, x: Any, batch_size: int = 1024) -> np.ndarray:
@@ -405,14 +437,24 @@ class Model:
     def gradient_norms(self) -> dict[str, float]:
         """The L2 norm of each layer's parameter gradients from the last backward pass."""
         # Runs every batch (the trainer's NaN check): one BLAS dot per tensor, nothing else.
+        # BLAS dots raise no floating-point warnings: inf/NaN is the caller's verdict.
         norms: dict[str, float] = {}
-        with np.errstate(over="ignore", invalid="ignore"):  # inf/NaN is the caller's verdict
-            for node in self.nodes:
-                params = node.layer.params
-                if params:
-                    sq = 0.0
-                    for p in params.values():
-                        g = p.grad.reshape(-1)
-                        sq += float(np.dot(g, g))
-                    norms[node.name] = math.sqrt(sq) if math.isfinite(sq) else sq
+        for name, grads in self._layer_grads():
+            sq = 0.0
+            for g in grads:
+                sq += float(np.vdot(g, g))
+            norms[name] = math.sqrt(sq) if math.isfinite(sq) else sq
         return norms
+
+    def _layer_grads(self) -> list[tuple[str, list[np.ndarray]]]:
+        """Each layer with parameters and its gradient arrays, listed once per set of nodes
+        (gradients are filled in place and live as long as their parameters)."""
+        cached = getattr(self, "_layer_grads_cache", None)
+        if cached is None or cached[0] is not self.nodes:
+            grads = [
+                (node.name, [p.grad for p in node.layer.params.values()])
+                for node in self.nodes
+                if node.layer.params
+            ]
+            cached = self._layer_grads_cache = (self.nodes, grads)
+        return cached[1]

@@ -56,7 +56,17 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = _check("learning rate", value, 0.0, open_low=True)
 
-    def step(self) -> None:
+    #: True when :meth:`step` can take gradients already multiplied by the learning rate
+    #: (``grad_scale=lr``), which saves it a pass over every parameter.
+    @property
+    def takes_scaled_gradients(self) -> bool:
+        return False
+
+    def step(self, grad_scale: float = 1.0) -> None:
+        """Update every parameter; ``grad_scale`` says what ``p.grad`` holds: the gradient
+        times ``grad_scale`` (only where :attr:`takes_scaled_gradients`)."""
+        if grad_scale != 1.0:
+            raise ValueError(f"the {self.name} optimiser needs unscaled gradients")
         self.steps += 1
         for i, p in enumerate(self.params):
             self._update(i, p)
@@ -94,16 +104,25 @@ class SGD(Optimizer):
         self._velocity: list[np.ndarray | None] = [None] * len(self.params)
         self._plan: tuple[list, list] | None = None  # see _blocks
 
-    def step(self) -> None:
-        if self.momentum or self.weight_decay:
-            super().step()
+    @property
+    def takes_scaled_gradients(self) -> bool:
+        return not (self.momentum or self.weight_decay)
+
+    def step(self, grad_scale: float = 1.0) -> None:
+        if not self.takes_scaled_gradients:
+            super().step(grad_scale)
             return
-        # Plain SGD, the common case: w -= lr·g, block by block through a small scratch
-        # buffer, so the scaled gradient is read back from cache, not from memory.
         self.steps += 1
-        lr = self.lr
+        factor = self.lr / grad_scale
+        if factor == 1.0:
+            # The gradients were computed already multiplied by lr: w -= g, one pass.
+            for p in self.params:
+                np.subtract(p.value, p.grad, out=p.value)
+            return
+        # w -= lr·g, block by block through a small scratch buffer, so the scaled gradient
+        # is read back from cache, not from memory.
         for g, step, w in self._blocks():
-            np.multiply(g, w.dtype.type(lr), out=step)
+            np.multiply(g, w.dtype.type(factor), out=step)
             np.subtract(w, step, out=w)
 
     def _blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

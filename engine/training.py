@@ -12,6 +12,10 @@
 they take effect between batches. NaN or infinity raises :class:`TrainingDiverged` *before* the
 update that would spoil the weights is applied.
 
+With plain SGD (no momentum, no weight decay) the trainer asks the model for gradients
+already multiplied by the learning rate, so the update is a single subtraction; the parameters'
+``.grad`` then hold ``lr × gradient`` after a step. Reported gradient norms are unscaled.
+
 A network that is a single step layer (Input → Dense with step) is trained with the perceptron
 rule instead of gradients (step units have no gradient).
 """
@@ -165,6 +169,8 @@ class TrainingControl:
 
     def wait_for_turn(self) -> bool:
         """Block while paused; return False when stopped."""
+        if not (self._paused or self._stopped):  # the common case, every batch: no lock
+            return True
         with self._cond:
             while self._paused and self._allowance == 0 and not self._stopped:
                 self._cond.wait(timeout=0.1)
@@ -229,6 +235,7 @@ class Trainer:
         self._lock = threading.Lock()
         self._snapshot_requested = threading.Event()
         self.step_count = 0
+        self._grad_scale = 1.0  # what the parameters' .grad hold: gradient × this
 
     # -- changes from other threads, applied before the next batch ----------------------------
 
@@ -309,10 +316,14 @@ class Trainer:
                     return
                 self._apply_pending(epoch - 1)
                 xb, yb = self.x[idx], self.y[idx]
+                # Plain SGD gets gradients already multiplied by lr (one pass less per step).
+                scale = self.optimizer.lr if self.optimizer.takes_scaled_gradients else 1.0
+                self._grad_scale = scale
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
-                    loss, out = model.loss_and_gradients(xb, yb)
+                    loss, out = model.loss_and_gradients(xb, yb, grad_scale=scale,
+                                                         in_place=True)
                 norms = self._check_finite(loss, epoch, b)
-                self.optimizer.step()
+                self.optimizer.step(grad_scale=scale)
                 self.step_count += 1
                 nb = len(xb)
                 loss_sum += loss * nb
@@ -336,7 +347,7 @@ class Trainer:
                 "epoch", epoch, cfg.epochs, len(batches), len(batches), self.step_count,
                 loss_sum / seen, correct_sum / seen if classifier else None, val_loss, val_acc,
                 lr=self.optimizer.lr, samples_per_second=seen / max(elapsed, 1e-9),
-                seconds=time.perf_counter() - start, grad_norms=model.gradient_norms(),
+                seconds=time.perf_counter() - start, grad_norms=self._gradient_norms(),
                 weights=model.get_weights() if self._snapshot_requested.is_set() else None,
             )
             self._snapshot_requested.clear()
@@ -384,7 +395,7 @@ class Trainer:
             )
         # A NaN or infinity anywhere in a gradient makes its layer's norm NaN or infinite, so
         # the norms (wanted anyway for the gradient-health views) are the whole check.
-        norms = self.model.gradient_norms()
+        norms = self._gradient_norms()
         for layer, norm in norms.items():
             if not math.isfinite(norm):
                 raise TrainingDiverged(
@@ -392,6 +403,14 @@ class Trainer:
                     f"batch {batch}. {self._advice()}",
                     epoch, batch, layer,
                 )
+        return norms
+
+    def _gradient_norms(self) -> dict[str, float]:
+        """The last batch's gradient norms per layer (unscaled, see ``grad_scale``)."""
+        norms = self.model.gradient_norms()
+        scale = self._grad_scale
+        if scale != 1.0:
+            norms = {layer: norm / scale for layer, norm in norms.items()}
         return norms
 
     def _advice(self) -> str:

@@ -266,3 +266,105 @@ def test_training_with_pending_learning_rate_and_divergence_checks():
         list(trainer.run())
     for key, value in model.get_weights().items():
         np.testing.assert_array_equal(value, before[key])
+
+
+def _branchy_model():
+    """ReLU branches that share gradients: an Add feeding both (the same array goes to each
+    input), a ReLU Activation layer passing its input through, a conv and a Flatten view."""
+    spec = engine.NetworkSpec(loss="cross_entropy")
+    spec.add_layer("Input", name="in", shape=[1, 6, 6])
+    spec.add_layer("Conv2D", name="c", inputs=["in"], filters=2, kernel_size=3,
+                   activation="relu")
+    spec.add_layer("Flatten", name="flat", inputs=["c"])
+    spec.add_layer("Dense", name="a", inputs=["flat"], units=5, activation="relu")
+    spec.add_layer("Dense", name="b", inputs=["flat"], units=5, activation="relu")
+    spec.add_layer("Add", name="sum", inputs=["a", "b"])
+    spec.add_layer("Activation", name="act", inputs=["sum"], activation="relu")
+    spec.add_layer("Dense", name="h", inputs=["act"], units=5, activation="relu")
+    spec.add_layer("Add", name="res", inputs=["h", "act"])
+    spec.add_layer("Dense", name="out", inputs=["res"], units=3, activation="softmax")
+    return engine.Model(spec, seed=4, dtype=np.float64)
+
+
+def test_in_place_training_pass_equals_the_plain_pass():
+    model = _branchy_model()
+    x, y = RNG.normal(size=(7, 1, 6, 6)), RNG.integers(0, 3, size=7)
+    plain, fast = model.copy(), model.copy()
+    loss_p, out_p = plain.loss_and_gradients(plain.prepare_inputs(x), y)
+    loss_f, out_f = fast.loss_and_gradients(fast.prepare_inputs(x), y, in_place=True)
+    assert loss_f == pytest.approx(loss_p, rel=1e-12)
+    np.testing.assert_allclose(out_f, out_p, rtol=1e-12)
+    for a, b in zip(plain.parameters(), fast.parameters(), strict=True):
+        np.testing.assert_allclose(b.grad, a.grad, rtol=1e-10, atol=1e-14, err_msg=a.key)
+    # The pass really ran in place where it may: the hidden ReLU outputs overwrote z.
+    assert fast.node("h").z is fast.node("h").a
+    assert plain.node("h").z is not plain.node("h").a
+    # ... and never where the layer passes its input through.
+    assert fast.node("act").z is not fast.node("act").a
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "binary_cross_entropy", "mse"])
+def test_scaled_gradients_are_the_gradients_times_the_scale(loss):
+    out_act = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid", "mse": "tanh"}
+    model = chain([{"type": "Input", "shape": [4]},
+                   {"type": "Dense", "units": 6, "activation": "relu"},
+                   {"type": "Dense", "units": 3, "activation": out_act[loss]}], loss=loss)
+    x = RNG.normal(size=(9, 4))
+    y = targets_for(model, 9, RNG)
+    plain, scaled = model.copy(), model.copy()
+    plain.loss_and_gradients(plain.prepare_inputs(x), plain.prepare_targets(y, 9))
+    scaled.loss_and_gradients(scaled.prepare_inputs(x), scaled.prepare_targets(y, 9),
+                              grad_scale=0.03)
+    for a, b in zip(plain.parameters(), scaled.parameters(), strict=True):
+        np.testing.assert_allclose(b.grad, 0.03 * a.grad, rtol=1e-12, atol=1e-16)
+
+
+def test_sgd_step_with_gradients_scaled_by_lr_is_one_subtraction():
+    p = Parameter("l", "w", np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    p.grad[...] = [0.5, -0.25, 0.0]  # already lr × gradient
+    opt = optimizers.SGD([p], lr=0.1)
+    assert opt.takes_scaled_gradients
+    opt.step(grad_scale=0.1)
+    np.testing.assert_array_equal(p.value, np.float32([0.5, 2.25, 3.0]))
+    opt.step(grad_scale=0.2)  # the scale differs from lr: the factor is applied
+    np.testing.assert_allclose(p.value, [0.25, 2.375, 3.0], rtol=1e-6)
+    for other in (optimizers.SGD([p], lr=0.1, momentum=0.9), optimizers.Adam([p], lr=0.1)):
+        assert not other.takes_scaled_gradients
+        with pytest.raises(ValueError, match="unscaled"):
+            other.step(grad_scale=0.1)
+
+
+def test_trainer_reports_unscaled_gradient_norms():
+    model = chain([{"type": "Input", "shape": [3]},
+                   {"type": "Dense", "units": 4, "activation": "relu"},
+                   {"type": "Dense", "units": 2, "activation": "softmax"}],
+                  loss="cross_entropy")
+    x, y = RNG.normal(size=(12, 3)), RNG.integers(0, 2, size=12)
+    reference = model.copy()
+    reference.loss_and_gradients(reference.prepare_inputs(x), y)
+    expected = reference.gradient_norms()
+    config = engine.TrainingConfig(epochs=1, batch_size=None, lr=0.25, shuffle=False)
+    first = next(engine.Trainer(model, x, y, config).run())
+    assert first.grad_norms.keys() == expected.keys()
+    for layer, norm in expected.items():
+        assert first.grad_norms[layer] == pytest.approx(norm, rel=1e-12)
+
+
+def test_cross_entropy_from_probabilities_matches_log_softmax_and_falls_back_when_tiny():
+    from engine.losses import CrossEntropy
+
+    ce = CrossEntropy()
+    for dtype, tol in ((np.float32, 1e-6), (np.float64, 1e-13)):
+        z = (RNG.normal(size=(64, 10)) * 4).astype(dtype)
+        y = RNG.integers(0, 10, size=64)
+        a = activations.softmax(z)
+        assert ce.fused_value_and_output(z, a, y) == pytest.approx(ce.fused_value(z, y),
+                                                                   rel=tol)
+    # A true class 200 below the best score: its probability underflows to zero, but the loss
+    # is a finite 200, not infinity.
+    z = np.zeros((4, 3), dtype=np.float32)
+    z[0, 0] = 200.0
+    y = np.array([1, 0, 0, 0])
+    loss = ce.fused_value_and_output(z, activations.softmax(z), y)
+    assert np.isfinite(loss) and loss == pytest.approx(ce.fused_value(z, y), rel=1e-6)
+    assert loss > 200 / 4
