@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
@@ -24,6 +24,9 @@ class NetworkView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # The dotted background is drawn once into a pixmap (redrawn on zoom and resize), not
+        # for every repaint of a recoloured connection while training.
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setAcceptDrops(True)
         self.setSceneRect(QRectF(-50000, -50000, 100000, 100000))
         # An endless canvas: pan with the middle button or Space+drag, not scrollbars.
@@ -141,6 +144,11 @@ class NetworkView(QGraphicsView):
         event.acceptProposedAction()
 
     # -- background -------------------------------------------------------------------------
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: new colours
+            self.resetCachedContent()
+        super().changeEvent(event)
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         painter.fillRect(rect, self.palette().window().color().lighter(103))

@@ -25,9 +25,11 @@ from ..plots.loss_curves import TrainingCurves
 from ..training_controller import TrainingController
 
 BOUNDARY_INTERVAL = 0.2
+HEATMAP_INTERVAL = 0.25  # s between heatmap redraws while training (each costs ~10-30 ms)
 #: Curves redraw at most this often (ms): re-rendering plot axes is the GUI thread's
 #: largest cost while training, and 2 redraws a second still look live.
 CURVE_INTERVAL_MS = 500
+CLASSIFIER_LOSSES = ("cross_entropy", "binary_cross_entropy")  # losses that report accuracy
 
 
 class LiveViews(QTabWidget):
@@ -64,9 +66,12 @@ class LiveViews(QTabWidget):
                               "gradients show here")
         self.setTabToolTip(3, "What the network answers at every point of a 2-D input space")
         self._latest_weights: dict | None = None
+        self._heatmaps_stale = False
+        self._last_heatmaps = 0.0
         self._pending_rows: list[tuple] = []
         self._pending_batch: tuple[float, float] | None = None
         self._pending_norms: tuple[int, dict] | None = None
+        self._norm_backlog: list[tuple[int, dict]] = []
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(CURVE_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush)
@@ -79,10 +84,12 @@ class LiveViews(QTabWidget):
         controller.progress.connect(self._on_progress)
         controller.weights_updated.connect(self._on_weights)
         controller.run_finished.connect(lambda _r: self._refresh_boundary(force=True))
-        controller.run_finished.connect(lambda _r: self.flush())
-        controller.failed.connect(lambda _m: self.flush())
+        controller.run_finished.connect(lambda _r: self._on_run_ended())
+        controller.failed.connect(lambda _m: self._on_run_ended())
         doc.weights_changed.connect(self._on_document_weights)
         doc.reset.connect(self._on_reset)
+        doc.loss_changed.connect(lambda _loss: self._expect_accuracy())
+        doc.analysis_changed.connect(self._on_analysis)
         self.currentChanged.connect(lambda _i: self._show_latest())
 
     # -- data -----------------------------------------------------------------------------
@@ -114,10 +121,15 @@ class LiveViews(QTabWidget):
 
     # -- controller reports ---------------------------------------------------------------
 
+    def _expect_accuracy(self) -> None:
+        self.curves.expect_accuracy(self.doc.spec.loss in CLASSIFIER_LOSSES)
+
     def _on_reset(self) -> None:
+        self._expect_accuracy()
         self._display_model = None
         self.curves.clear()
         self.gradients.clear()
+        self._norm_backlog.clear()
         self._runs = 0
         self.curves.add_epochs([  # a trained project shows its recorded curves
             (int(e["epoch"]), _num(e.get("loss")), _num(e.get("accuracy")),
@@ -137,18 +149,34 @@ class LiveViews(QTabWidget):
             self._pending_batch = None
         if self._pending_norms is not None:
             step, norms = self._pending_norms
-            self.gradients.add(step, norms)
+            self._norm_backlog.append((step, norms))
             self.health.add(step, norms)
             self._pending_norms = None
+        if self._showing(self.gradients):
+            self._draw_norms()
+        if self._showing(self.heatmaps):
+            self._draw_heatmaps()
         if self.controller.state == "idle":
             self._flush_timer.stop()
+
+    def _draw_norms(self) -> None:
+        """The gradient plot draws only while shown; it catches up on the collected steps."""
+        if self._norm_backlog:
+            rows, self._norm_backlog = self._norm_backlog, []
+            self.gradients.add_many(rows)
+
+    def _on_run_ended(self) -> None:
+        self.flush()
+        self.curves.finish_run()
 
     def _on_run_started(self) -> None:
         self.flush()
         self._flush_timer.start()
         self._runs += 1
-        self.curves.start_run(f"run {self._runs}")
+        self.curves.start_run(f"run {self._runs}", epochs=self.doc.training.epochs,
+                              accuracy=self.doc.spec.loss in CLASSIFIER_LOSSES)
         self.gradients.clear()
+        self._norm_backlog.clear()
         self.health.clear()
 
     def _on_epochs(self, records: list) -> None:
@@ -166,17 +194,36 @@ class LiveViews(QTabWidget):
     def _on_weights(self, weights: dict) -> None:
         # Only the visible view redraws; a hidden one catches up when its tab is shown.
         self._latest_weights = weights
+        self._heatmaps_stale = True
         if self._showing(self.heatmaps):
-            self.heatmaps.set_weights(weights, self._layer_order())
+            self._draw_heatmaps()
         if self._showing(self.boundary):
             self._refresh_boundary()
+
+    def _draw_heatmaps(self, force: bool = False) -> None:
+        """At most every HEATMAP_INTERVAL while training; the flush timer draws the last."""
+        now = time.monotonic()
+        if not self._latest_weights or not (self._heatmaps_stale or force):
+            return
+        if not force and now - self._last_heatmaps < HEATMAP_INTERVAL:
+            return
+        self._last_heatmaps = now
+        self._heatmaps_stale = False
+        self.heatmaps.set_weights(self._latest_weights, self._layer_order(),
+                                  incremental=self.controller.state != "idle")
 
     def _showing(self, widget) -> bool:
         return self.currentWidget() is widget and self.isVisible()
 
     def _show_latest(self) -> None:
-        if self.currentWidget() is self.heatmaps and self._latest_weights:
-            self.heatmaps.set_weights(self._latest_weights, self._layer_order())
+        if self.currentWidget() is self.gradients:
+            self._draw_norms()
+        elif self.currentWidget() is self.heatmaps:
+            if not self._latest_weights and self.controller.state == "idle":
+                # An untrained network: its initial weights (the training seed's), so the
+                # heatmaps are laid out before a run rather than at its first snapshot.
+                self._latest_weights = self._initial_weights()
+            self._draw_heatmaps(force=True)
         elif self.currentWidget() is self.boundary:
             self._refresh_boundary(force=True)
 
@@ -188,6 +235,13 @@ class LiveViews(QTabWidget):
             self.heatmaps.clear()
         self._show_latest()
 
+    def _on_analysis(self) -> None:
+        """A network edit while idle: an untrained network's initial weights change too."""
+        if self.controller.state == "idle" and not self.doc.weights:
+            self._latest_weights = None
+            if self._showing(self.heatmaps):
+                self._show_latest()
+
     # -- the boundary's model ---------------------------------------------------------------
 
     def _layer_order(self) -> list[str]:
@@ -198,6 +252,14 @@ class LiveViews(QTabWidget):
         if model is None:
             return np.zeros((len(points), 1), dtype=np.float32)
         return model.predict(points)
+
+    def _initial_weights(self) -> dict | None:
+        if not self.doc.analysis.ok:
+            return None
+        try:
+            return Model(self.doc.spec, seed=self.doc.training.seed).get_weights()
+        except EngineError:
+            return None
 
     def _model(self) -> Model | None:
         """A private copy of the network with the latest weights (never the one training)."""

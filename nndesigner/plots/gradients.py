@@ -90,12 +90,22 @@ class GradientNorms(PlotPanel):
     # -- public API -----------------------------------------------------------------------
     def add(self, step: int, norms: dict[str, float]) -> None:
         """Append one step's ``{layer: norm}``; layers appear in the order first seen."""
-        for layer, norm in norms.items():
-            series = self._series.get(layer)
-            if series is None:
-                series = self._series[layer] = _Series()
-                self._new_item(layer)
-            series.append(float(step), float(norm))
+        self.add_many([(step, norms)])
+
+    def add_many(self, rows: list[tuple[int, dict[str, float]]]) -> None:
+        """Append several steps with one redraw per layer."""
+        changed: list[str] = []
+        for step, norms in rows:
+            for layer, norm in norms.items():
+                series = self._series.get(layer)
+                if series is None:
+                    series = self._series[layer] = _Series()
+                    self._new_item(layer)
+                series.append(float(step), float(norm))
+                if layer not in changed:
+                    changed.append(layer)
+        for layer in changed:
+            series = self._series[layer]
             steps, values = series.steps[: series.n], series.norms[: series.n]
             keep = np.isfinite(values) & (values > 0)  # a log axis shows neither 0 nor NaN
             raw, smooth = self._items[layer]

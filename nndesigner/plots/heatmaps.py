@@ -7,8 +7,10 @@
 Keys ``"layer/W"`` are shown; other keys (``/b``, ``/gamma``, running statistics) are ignored.
 A Dense W (units, inputs) is drawn with inputs along x and neurons down y; a Conv2D W
 (filters, channels, kh, kw) is tiled — filters across, channels down, 1-pixel gaps (see
-:mod:`nndesigner.plots.tiling`). Each layer's colour levels are symmetric, (−m, +m) with
-m = :func:`robust_max` of its |w|, and a colour bar shows the scale. Image items are created
+:mod:`nndesigner.plots.tiling`). Each layer's colour levels are symmetric, (−m, +m), with m
+the 1-2-5 step at or above :func:`robust_max` of its |w|; m stays fixed while the weights
+change (colours stay comparable from update to update, and the colour bar is not redrawn)
+until the robust maximum leaves (0.3·m, m]. A colour bar shows the scale. Image items are created
 only when the set of layers, a shape or a tiling changes; otherwise the same items get
 ``setImage``. Hovering a pixel shows its weight (:func:`hover_text`).
 """
@@ -19,15 +21,17 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QScrollArea, QVBoxLayout, QWidget
+from shiboken6 import isValid as shiboken_alive
 
 from .base import PlotPanel
 from .colours import WEIGHT_CMAP, style_plot
 from .tiling import Tiling, hover_text, pixel_index, robust_max, tile_conv, tiling_for
 
-__all__ = ["WeightHeatmaps", "hover_text", "pixel_index", "robust_max", "tile_conv"]
+__all__ = ["WeightHeatmaps", "hover_text", "nice_level", "pixel_index", "robust_max",
+           "tile_conv"]
 
 CELL_W, CELL_H = 300, 200  # smallest comfortable heatmap (with its colour bar)
 HINT = "Orange: negative · grey: near zero · blue: positive. Hover a pixel to read its weight."
@@ -40,6 +44,7 @@ class _Cell:
         self.key, self.tiling = key, tiling
         self.layer = key.rsplit("/", 1)[0]
         self.weights: np.ndarray | None = None
+        self.level: float | None = None  # the colour scale's ±m, kept while it fits
         self.plot = pg.PlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -100,10 +105,23 @@ class _Cell:
 
     def update(self, w: np.ndarray) -> None:
         self.weights = w
-        m = robust_max(w)
+        wanted = robust_max(w)
+        m = self.level
+        if m is None or not 0.3 * m < wanted <= m:
+            m = self.level = nice_level(wanted)
+            self.bar.setLevels((-m, m))
         image = np.nan_to_num(self.tiling.image(w), posinf=m, neginf=-m)
         self.image.setImage(image, autoLevels=False, levels=(-m, m))
-        self.bar.setLevels((-m, m))
+
+
+def nice_level(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is at least ``value`` (> 0)."""
+    exponent = math.floor(math.log10(value))
+    for mantissa in (1.0, 2.0, 5.0, 10.0):
+        level = mantissa * 10.0**exponent
+        if level >= value * (1 - 1e-9):
+            return level
+    return 10.0 ** (exponent + 1)
 
 
 def _n(count: int, noun: str) -> str:
@@ -149,6 +167,7 @@ class WeightHeatmaps(PlotPanel):
         super().__init__("Start training to see each layer's weights as a heatmap.", parent)
         self._cells: dict[str, _Cell] = {}
         self._signature: tuple = ()
+        self._latest: dict[str, np.ndarray] = {}
         self._rows = 0
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -170,10 +189,13 @@ class WeightHeatmaps(PlotPanel):
 
     # -- public API -----------------------------------------------------------------------
     def set_weights(self, weights: dict[str, np.ndarray], order: list[str] | None = None,
-                    input_images: dict[str, tuple[int, int]] | None = None) -> None:
+                    input_images: dict[str, tuple[int, int]] | None = None,
+                    incremental: bool = False) -> None:
         """Show every ``"layer/W"`` of a Dense (2-D) or Conv2D (4-D) layer; ``order`` lists
         layer names (or keys) in the order to show them, others follow in dict order.
-        ``input_images`` maps a Dense layer whose inputs are pixels to the image's (h, w)."""
+        ``input_images`` maps a Dense layer whose inputs are pixels to the image's (h, w).
+        ``incremental`` (while training): new plots are built one per event-loop turn, so
+        building many does not stall the window."""
         input_images = input_images or {}
         keys = [k for k, v in weights.items()
                 if k.endswith("/W") and np.ndim(v) in (2, 4) and np.size(v) > 0]
@@ -183,14 +205,30 @@ class WeightHeatmaps(PlotPanel):
         signature = tuple(
             (k, tiling_for(np.shape(weights[k]), input_images.get(k.rsplit("/", 1)[0])))
             for k in keys)
+        self._latest = weights
         if signature != self._signature:
-            self._rebuild(signature)
+            self._rebuild(signature, built=1 if incremental else len(signature))
         for key in keys:
-            self._cells[key].update(np.asarray(weights[key]))
+            if key in self._cells:
+                self._cells[key].update(np.asarray(weights[key]))
         self._show_content(bool(keys))
 
+    def _build_next(self) -> None:
+        """Build one more cell (the others follow in later event-loop turns)."""
+        if not shiboken_alive(self) or len(self._cells) >= len(self._signature):
+            return
+        key, tiling = self._signature[len(self._cells)]
+        cell = self._cells[key] = _Cell(key, tiling)
+        self._style_cell(cell)
+        if key in self._latest:
+            cell.update(np.asarray(self._latest[key]))
+        self._rows = 0
+        self._arrange()
+        if len(self._cells) < len(self._signature):
+            QTimer.singleShot(0, self._build_next)
+
     def clear(self) -> None:
-        self._rebuild(())
+        self._rebuild((), 0)
         self._show_content(False)
 
     def images(self) -> dict[str, pg.ImageItem]:
@@ -202,13 +240,15 @@ class WeightHeatmaps(PlotPanel):
         return float(lo), float(hi)
 
     # -- internals ------------------------------------------------------------------------
-    def _rebuild(self, signature: tuple) -> None:
+    def _rebuild(self, signature: tuple, built: int) -> None:
         self.view.ci.clear()
-        self._cells = {key: _Cell(key, tiling) for key, tiling in signature}
+        self._cells = {key: _Cell(key, tiling) for key, tiling in signature[:built]}
         self._signature = signature
         self._rows = 0
         self._apply_theme()
         self._arrange()
+        if built < len(signature):
+            QTimer.singleShot(0, self._build_next)
 
     def _arrange(self) -> None:
         """As many rows as the height allows (a short dock: one row, scrolling sideways)."""
@@ -232,13 +272,16 @@ class WeightHeatmaps(PlotPanel):
         return super().eventFilter(obj, event)
 
     def _apply_theme(self) -> None:
-        th = self.theme()
-        self.view.setBackground(th.bg)
+        self.view.setBackground(self.theme().bg)
         for cell in self._cells.values():
-            style_plot(cell.plot, th)
-            style_plot(cell.bar, th)
-            if cell.gaps is not None:
-                cell.gaps.setBrush(pg.mkBrush(th.bg))
+            self._style_cell(cell)
+
+    def _style_cell(self, cell: _Cell) -> None:
+        th = self.theme()
+        style_plot(cell.plot, th)
+        style_plot(cell.bar, th)
+        if cell.gaps is not None:
+            cell.gaps.setBrush(pg.mkBrush(th.bg))
 
     def _on_mouse_moved(self, args) -> None:
         pos = args[0]

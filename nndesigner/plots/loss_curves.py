@@ -1,7 +1,7 @@
 """Loss and accuracy over training, with earlier runs dimmed for comparison.
 
     curves = TrainingCurves()
-    curves.start_run("lr 0.1")                      # earlier curves stay, dimmed (≤ 3 kept)
+    curves.start_run("lr 0.1", epochs=20, accuracy=True)  # earlier runs stay, dimmed (≤ 3)
     curves.add_batch(0.25, 0.71)                    # optional: x in epochs (epoch 1 spans 0…1)
     curves.add_epoch(1, loss=0.64, accuracy=0.71, val_loss=0.66, val_accuracy=0.69)
     curves.set_log_loss(True)                       # the checkbox above the plots does the same
@@ -11,6 +11,14 @@
 ``accuracy`` and ``val_accuracy`` are fractions 0…1 as ``engine.Progress`` reports them and are
 shown in percent. NaN, infinite and ``None`` values are skipped. Epoch ``e`` is drawn at x = e,
 so batch losses sent at ``e - 1 + batch / batches`` line up with it.
+
+The axes do not follow every new point: during a run (between ``start_run`` and ``finish_run``)
+the epoch axis spans the planned epochs, the accuracy axis 0–100 % and the loss axis starts at
+0 (whole decades on a log axis), and a range changes only when the data leaves it; after the
+run the accuracy axis starts at the multiple of 10 % below the data. Re-laying out and
+re-labelling an axis is the largest cost of a live plot; stable axes keep the window
+responsive while training. Zooming or panning by hand turns this off until the next run (the
+plot's "A" button autoscales).
 """
 
 from __future__ import annotations
@@ -19,8 +27,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from shiboken6 import isValid as shiboken_alive
 
 from .base import PlotPanel
 from .colours import blend, legend_html, style_plot, with_alpha
@@ -55,6 +64,12 @@ class TrainingCurves(PlotPanel):
         self._log = False
         self._stacked = False
         self._show_acc = False
+        self._planned_epochs = 0
+        self._acc_planned = False
+        self._running = False
+        self._spare: _Run | None = None  # items for the next run, built ahead of time
+        self._ranges: dict[str, tuple[float, float]] = {}  # the axis ranges set last
+        self._user_range = False  # zoomed or panned by hand: leave the ranges alone
 
         content = QWidget()
         outer = QVBoxLayout(content)
@@ -86,6 +101,8 @@ class TrainingCurves(PlotPanel):
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setMenuEnabled(False)
             plot.getViewBox().setDefaultPadding(0.03)
+            plot.getViewBox().disableAutoRange()
+            plot.getViewBox().sigRangeChangedManually.connect(self._on_user_range)
         self.acc_plot.setLimits(yMin=-5, yMax=105)
         self.acc_plot.setXLink(self.loss_plot)
         self._cursors = [pg.InfiniteLine(angle=90, movable=False) for _ in range(2)]
@@ -98,18 +115,50 @@ class TrainingCurves(PlotPanel):
         self._proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse_moved)
         self._apply_theme()
+        QTimer.singleShot(0, self._prepare_spare)
 
     # -- public API -----------------------------------------------------------------------
-    def start_run(self, label: str = "") -> None:
-        """Begin a new run; the current one (if it has data) stays visible, dimmed."""
+    def expect_accuracy(self, accuracy: bool) -> None:
+        """Lay out the accuracy plot ahead of a run (while idle) when the network will report
+        accuracy: a re-layout at the start of a run would stall the window."""
+        if accuracy and not self._show_acc:
+            self._show_acc = True
+            self._relayout()
+
+    def start_run(self, label: str = "", epochs: int = 0, accuracy: bool = False) -> None:
+        """Begin a new run; the current one (if it has data) stays visible, dimmed.
+        ``epochs`` (planned) sets the epoch axis at once; ``accuracy`` shows the accuracy
+        plot from the start rather than re-laying out the view at the first epoch."""
+        self._planned_epochs = max(0, int(epochs))
+        self._user_range = False
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.getViewBox().disableAutoRange()
+        self._acc_planned = bool(accuracy)
+        self._running = True
+        if accuracy and not self._show_acc:
+            self._show_acc = True
+            self._relayout()
         if self._runs and not self._runs[-1].has_data():
             self._remove_run(self._runs.pop())
         for run in self._runs:
             self._dim(run)
         while len(self._runs) > MAX_PREVIOUS_RUNS:
             self._remove_run(self._runs.pop(0))
-        self._runs.append(self._new_run(label))
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.label = label
+            self._runs.append(spare)
+        else:
+            self._runs.append(self._new_run(label))
+        QTimer.singleShot(0, self._prepare_spare)  # the next run's items, made while idle
         self._update_legend()
+        self._update_visibility()  # the empty axes show at once, laid out before data comes
+        self._fit_ranges()
+
+    def finish_run(self) -> None:
+        """The run has ended: the ranges may fit the data more tightly now."""
+        self._running = False
+        self._fit_ranges()
 
     def add_epoch(self, epoch: int, loss: float, accuracy: float | None = None,
                   val_loss: float | None = None, val_accuracy: float | None = None) -> None:
@@ -152,9 +201,9 @@ class TrainingCurves(PlotPanel):
             return
         self._log = on
         self.loss_plot.setLogMode(x=False, y=on)
+        self._ranges.pop("loss", None)
         for run in self._runs:
             self._redraw(run, ["loss", "val_loss", "batch_loss"])
-        self.loss_plot.enableAutoRange()
 
     def log_loss(self) -> bool:
         return self._log
@@ -163,6 +212,11 @@ class TrainingCurves(PlotPanel):
         for run in self._runs:
             self._remove_run(run)
         self._runs.clear()
+        self._ranges.clear()
+        self._planned_epochs = 0
+        self._acc_planned = False
+        self._running = False
+        self._user_range = False
         self.hover_label.setText("")
         self._update_visibility()
         self._update_legend()
@@ -184,6 +238,10 @@ class TrainingCurves(PlotPanel):
         if not self._runs:
             self._runs.append(self._new_run(""))
         return self._runs[-1]
+
+    def _prepare_spare(self) -> None:
+        if self._spare is None and shiboken_alive(self):
+            self._spare = self._new_run("")
 
     def _new_run(self, label: str) -> _Run:
         run = _Run(label)  # its items live as long as the run: updates only call setData
@@ -250,6 +308,62 @@ class TrainingCurves(PlotPanel):
             self._update_symbol(run, name)
         self._update_visibility()
         self._update_legend()
+        self._fit_ranges()
+
+    # -- axis ranges ------------------------------------------------------------------------
+    def _on_user_range(self, *_args) -> None:
+        self._user_range = True
+
+    def _series_values(self, names: tuple[str, ...]) -> np.ndarray:
+        parts = [np.asarray(run.data[n][1], dtype=float) for run in self._runs for n in names]
+        values = np.concatenate(parts) if parts else np.zeros(0)
+        return values[np.isfinite(values)]
+
+    def _fit_ranges(self) -> None:
+        """Set ranges that hold all the data, changing one only when the data leaves it."""
+        if self._user_range:
+            return
+        last = max((xs[-1] for run in self._runs for xs, _ in run.data.values() if xs),
+                   default=0.0)
+        x_top = max(float(self._planned_epochs), math.ceil(last), 1.0)
+        self._set_range("x", self.loss_plot, (0.0, x_top))  # the accuracy plot is x-linked
+        self._set_range("loss", self.loss_plot, self._loss_range())
+        self._set_range("accuracy", self.acc_plot, self._accuracy_range())
+
+    def _loss_range(self) -> tuple[float, float] | None:
+        values = self._series_values(("loss", "val_loss", "batch_loss"))
+        if self._log:
+            values = values[values > 0]
+            if not len(values):
+                return None
+            low = math.floor(math.log10(values.min()))
+            high = max(math.ceil(math.log10(values.max())), low + 1)
+            return float(low), float(high)
+        if not len(values):
+            return None
+        top = float(values.max())
+        current = self._ranges.get("loss")
+        if current is not None and current[0] <= min(0.0, values.min()) and top <= current[1]:
+            return current
+        return min(0.0, float(values.min())), (top * 1.08 if top > 0 else 1.0)
+
+    def _accuracy_range(self) -> tuple[float, float] | None:
+        if self._running:
+            return 0.0, 100.0  # the whole scale: it never needs to change mid-run
+        values = self._series_values(("accuracy", "val_accuracy"))
+        if not len(values):
+            return None
+        return 10.0 * math.floor(min(values.min(), 99.0) / 10.0), 100.0
+
+    def _set_range(self, key: str, plot: pg.PlotItem,
+                   wanted: tuple[float, float] | None) -> None:
+        if wanted is None or self._ranges.get(key) == wanted:
+            return
+        self._ranges[key] = wanted
+        if key == "x":
+            plot.setXRange(*wanted, padding=0.02)
+        else:
+            plot.setYRange(*wanted, padding=0.03)
 
     def _update_legend(self) -> None:
         """One legend for both plots, in the header: line styles say it as well as colours."""
@@ -271,11 +385,12 @@ class TrainingCurves(PlotPanel):
 
     def _update_visibility(self) -> None:
         has_data = any(r.has_data() for r in self._runs)
-        show_acc = any(r.data["accuracy"][0] or r.data["val_accuracy"][0] for r in self._runs)
+        show_acc = self._acc_planned or any(
+            r.data["accuracy"][0] or r.data["val_accuracy"][0] for r in self._runs)
         if show_acc != self._show_acc:
             self._show_acc = show_acc
             self._relayout()
-        self._show_content(has_data)
+        self._show_content(has_data or self._running)
 
     def _relayout(self) -> None:
         for plot in (self.loss_plot, self.acc_plot):
@@ -302,7 +417,7 @@ class TrainingCurves(PlotPanel):
             style_plot(plot, th)
         for line in self._cursors:
             line.setPen(pg.mkPen(with_alpha(th.fg, 0.35), width=1))
-        for run in self._runs:
+        for run in self._runs + ([self._spare] if self._spare else []):
             self._style_run(run)
         self._update_legend()
 

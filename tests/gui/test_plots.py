@@ -18,7 +18,13 @@ from nndesigner.plots import (
 )
 from nndesigner.plots.colours import CLASS_COLOURS, WEIGHT_CMAP
 from nndesigner.plots.gradients import gradient_warnings
-from nndesigner.plots.heatmaps import hover_text, pixel_index, robust_max, tile_conv
+from nndesigner.plots.heatmaps import (
+    hover_text,
+    nice_level,
+    pixel_index,
+    robust_max,
+    tile_conv,
+)
 
 
 def show(qtbot, widget, w=640, h=260):
@@ -151,7 +157,7 @@ def test_one_image_per_layer_with_tiling_and_symmetric_levels(maps):
     assert images["conv/W"].image.shape == (2 * 4 - 1, 5 * 4 - 1)  # C·(kh+1)−1 × F·(kw+1)−1
     for key in images:
         lo, hi = maps.levels(key)
-        assert lo == -hi and hi == pytest.approx(robust_max(w[key]))
+        assert lo == -hi and hi == pytest.approx(nice_level(robust_max(w[key])))
     assert images["conv/W"].image.dtype == np.float32
     assert images["conv/W"].image.flags.c_contiguous
 
@@ -173,7 +179,7 @@ def test_second_update_reuses_the_image_items(maps):
     after = maps.images()
     assert all(after[k] is before[k] for k in before)
     np.testing.assert_array_equal(after["dense/W"].image, w2["dense/W"])
-    assert maps.levels("dense/W")[1] == pytest.approx(robust_max(w2["dense/W"]))
+    assert maps.levels("dense/W")[1] == pytest.approx(nice_level(robust_max(w2["dense/W"])))
     w3 = {"dense/W": rng.normal(size=(5, 3)).astype(np.float32)}  # a shape changed
     maps.set_weights(w3)
     assert list(maps.images()) == ["dense/W"]
@@ -208,7 +214,7 @@ def test_dense_over_an_image_shows_one_tile_per_neuron(maps):
     assert hover_text("dense_1", w, 61, 31, (28, 28)).startswith(
         "dense_1: neuron 6 ← input 59 (pixel row 2, col 3): w = ")
     assert pixel_index(w.shape, 2 * 29 + 1, 2 * 29 + 1, (28, 28)) is None  # spare 11th tile
-    assert maps.levels("dense_1/W")[1] == pytest.approx(robust_max(w))
+    assert maps.levels("dense_1/W")[1] == pytest.approx(nice_level(robust_max(w)))
 
 
 def test_single_channel_filters_wrap_into_rows():
@@ -228,6 +234,20 @@ def test_hovering_a_heatmap_pixel_reads_its_weight(maps, qtbot):
     image = maps.images()["dense_1/W"]
     maps._on_mouse_moved((image.mapToScene(QPointF(2.5, 1.5)),))
     assert maps.hover_label.text() == "dense_1: neuron 1 ← input 2: w = -0.2500"
+
+
+def test_colour_levels_are_1_2_5_steps_that_stay_while_the_weights_fit(maps):
+    assert [nice_level(v) for v in (0.013, 0.2, 0.21, 0.5, 0.7, 1.0, 3.3)] == [
+        0.02, 0.2, 0.5, 0.5, 1.0, 1.0, 5.0]
+    base = np.linspace(-1.0, 1.0, 200, dtype=np.float32).reshape(10, 20)
+    maps.set_weights({"dense/W": base * 0.15})
+    assert maps.levels("dense/W") == pytest.approx((-0.2, 0.2))
+    maps.set_weights({"dense/W": base * 0.18})  # still fits: the scale stays
+    assert maps.levels("dense/W") == pytest.approx((-0.2, 0.2))
+    maps.set_weights({"dense/W": base * 0.3})  # grew past it: the next step
+    assert maps.levels("dense/W") == pytest.approx((-0.5, 0.5))
+    maps.set_weights({"dense/W": base * 0.1})  # shrank below 0.3·m: a tighter scale
+    assert maps.levels("dense/W") == pytest.approx((-0.1, 0.1))
 
 
 def test_robust_max_ignores_outliers_and_has_a_floor():
@@ -442,3 +462,57 @@ def test_a_failing_predictor_is_reported_when_panning(boundary, qtbot):
 def test_weight_colormap_runs_orange_grey_blue():
     lut = WEIGHT_CMAP.getLookupTable(nPts=3, alpha=False)
     assert [QColor(*c).name() for c in lut] == ["#f59322", "#e8eaeb", "#0877bd"]
+
+
+def test_axes_stay_put_during_a_run_and_fit_the_data_after_it(curves):
+    curves.start_run("r", epochs=20, accuracy=True)
+    assert curves.empty_text() == ""  # the empty axes show at once
+    loss_vb, acc_vb = curves.loss_plot.getViewBox(), curves.acc_plot.getViewBox()
+    x0, x1 = loss_vb.viewRange()[0]
+    assert x0 <= 0 and 20 <= x1 < 21  # the planned epochs, before any data
+    curves.add_batch(0.1, 2.3)
+    curves.add_epochs([(1, 2.0, 0.55, None, None)])
+    ranges = (loss_vb.viewRange(), acc_vb.viewRange())
+    assert ranges[0][1][0] <= 0 and 2.3 <= ranges[0][1][1] < 2.6  # loss from 0
+    assert ranges[1][1][0] <= 0 and 100 <= ranges[1][1][1] < 104  # accuracy 0–100 %
+    for e in range(2, 8):  # lower losses, higher accuracy: nothing moves
+        curves.add_batch(e - 0.5, 2.0 / e)
+        curves.add_epochs([(e, 1.5 / e, 0.55 + 0.05 * e, None, None)])
+    assert (loss_vb.viewRange(), acc_vb.viewRange()) == ranges
+    curves.add_batch(7.5, 4.0)  # a spike above the top: the loss axis grows
+    assert loss_vb.viewRange()[1][1] >= 4.0
+    curves.finish_run()
+    assert 47 <= acc_vb.viewRange()[1][0] <= 50  # from 50 %, the multiple of 10 below 55 %
+
+
+def test_zooming_by_hand_stops_the_automatic_ranges_until_the_next_run(curves):
+    curves.start_run("r", epochs=5)
+    curves.add_epochs([(1, 1.0, None, None, None)])
+    vb = curves.loss_plot.getViewBox()
+    vb.setXRange(0.5, 1.5, padding=0)
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    curves.add_epochs([(e, 1.0 / e, None, None, None) for e in range(2, 12)])
+    assert vb.viewRange()[0] == pytest.approx([0.5, 1.5])  # the user's view is kept
+    curves.start_run("again", epochs=5)
+    assert vb.viewRange()[0][1] >= 11  # a new run fits again (the earlier run reached 11)
+
+
+def test_gradient_norms_added_together_equal_added_one_by_one(qtbot):
+    one, many = show(qtbot, GradientNorms()), show(qtbot, GradientNorms())
+    rows = [(s, {"a": 1.0 / s, "b": 0.5 * s}) for s in range(1, 6)]
+    for step, norms in rows:
+        one.add(step, norms)
+    many.add_many(rows)
+    assert one.history() == many.history()
+    for layer in ("a", "b"):
+        for i in range(2):
+            assert xy(one._items[layer][i]) == xy(many._items[layer][i])
+
+
+def test_incremental_heatmaps_build_one_plot_per_event_loop_turn(maps, qtbot):
+    w = weights(np.random.default_rng(5))
+    maps.set_weights(w, order=["dense", "conv"], incremental=True)
+    assert list(maps.images()) == ["dense/W"]  # the first now, the rest a moment later
+    qtbot.waitUntil(lambda: list(maps.images()) == ["dense/W", "conv/W"], timeout=2000)
+    # The plot built later shows the latest weights, like the first.
+    np.testing.assert_array_equal(maps.images()["conv/W"].image, tile_conv(w["conv/W"]))

@@ -84,8 +84,10 @@ def test_update_equals_one_sgd_step_and_step_back_restores(st, doc):
                         optimizer="sgd", shuffle=False):
         pass
     trained = model.get_weights()
+    # The trainer folds lr into the gradients (plain SGD): the same step, rounded once
+    # differently, so equal to float32 precision rather than bit for bit.
     for key, value in trained.items():
-        np.testing.assert_array_equal(doc.weights[key], value, err_msg=key)
+        np.testing.assert_allclose(doc.weights[key], value, rtol=1e-6, atol=1e-7, err_msg=key)
     assert st.updates.count() > 0 and "→" in st.updates.item(0).text()
     assert not np.array_equal(doc.weights["hidden/W"], before["hidden/W"])
     assert st.b_back.isEnabled()

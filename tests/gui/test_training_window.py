@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -86,3 +87,18 @@ def test_a_project_trained_on_the_command_line_opens_in_the_window(window, qtbot
     assert losses == pytest.approx([entry["loss"] for entry in window.doc.history])
     qtbot.waitUntil(lambda: window.controller.has_data, timeout=5000)  # data restored
     assert not window.doc.modified
+
+
+def test_weights_tab_shows_an_untrained_networks_initial_weights(window, qtbot):
+    import engine
+
+    window.open_template("digits_mlp")
+    window.doc.set_weights(None)
+    views = window.live_views
+    views.setCurrentWidget(views.heatmaps)
+    images = views.heatmaps.images()
+    assert images, "the heatmaps are laid out before any training"
+    start = engine.Model(window.doc.spec, seed=window.doc.training.seed).get_weights()
+    key = next(iter(images))
+    shown = views.heatmaps._cells[key].weights
+    np.testing.assert_array_equal(shown, start[key])  # the weights training starts from
