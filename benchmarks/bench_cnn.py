@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import TorchRun, best_of, blas_info, engine_epoch, make_cnn, options
+from common import add_torch, best_of, blas_info, engine_epoch, make_cnn, options, verdict
 
 BATCH = 64
 LR = 0.01
@@ -94,12 +94,7 @@ def main() -> int:
     model = make_cnn()
     floor = GemmFloor(n)
     contenders = {"engine": lambda: engine_epoch(model, x, y, BATCH, LR), "floor": floor.epoch}
-    if not args.no_torch:
-        try:
-            tc = TorchRun(torch_cnn, x, y, threads, BATCH, LR)
-            contenders["torch"] = tc.epoch
-        except ImportError:
-            pass
+    add_torch(contenders, args, torch_cnn, x, y, threads, BATCH, LR)
 
     best = best_of(contenders, repeats)
 
@@ -111,7 +106,7 @@ def main() -> int:
     if "torch" in best:
         r = t / best["torch"]
         print(f"CNN epoch: {t:.3f} s   PyTorch: {best['torch']:.3f} s   ratio {r:.2f} "
-              f"(target ≤ {TORCH_TARGET})  {'PASS' if r <= TORCH_TARGET else 'FAIL'}")
+              f"(target ≤ {TORCH_TARGET})  {verdict(r, TORCH_TARGET)}")
     else:
         print("PyTorch not importable: comparison skipped")
     if args.quick:

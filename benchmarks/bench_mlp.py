@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import TorchRun, best_of, blas_info, engine_epoch, options, verdict
+from common import add_torch, best_of, blas_info, engine_epoch, options, verdict
 
 import engine
 
@@ -105,12 +105,7 @@ def main() -> int:
     model = make_model()
     floor = GemmFloor(x)
     contenders = {"engine": lambda: engine_epoch(model, x, y, BATCH, LR), "floor": floor.epoch}
-    if not args.no_torch:
-        try:
-            tm = TorchRun(torch_mlp, x, y, threads, BATCH, LR)
-            contenders["torch"] = tm.epoch
-        except ImportError:
-            pass
+    add_torch(contenders, args, torch_mlp, x, y, threads, BATCH, LR)
 
     best = best_of(contenders, repeats)
 

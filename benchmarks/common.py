@@ -4,6 +4,7 @@ benchmark CNN. Run the scripts from the repository root: ``python benchmarks/ben
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -78,6 +79,16 @@ def engine_epoch(model: engine.Model, x: np.ndarray, y: np.ndarray, batch: int,
     for _ in trainer.run():
         pass
     return time.perf_counter() - start
+
+
+def add_torch(contenders: dict[str, Callable[[], float]], args: argparse.Namespace,
+              build: Callable, x: np.ndarray, y: np.ndarray, threads: int, batch: int,
+              lr: float) -> None:
+    """Time PyTorch too (as "torch") unless ``--no-torch`` or torch is not importable."""
+    if args.no_torch:
+        return
+    with contextlib.suppress(ImportError):
+        contenders["torch"] = TorchRun(build, x, y, threads, batch, lr).epoch
 
 
 class TorchRun:

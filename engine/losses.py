@@ -156,6 +156,9 @@ class BinaryCrossEntropy(Loss):
         return -np.mean((y * np.log(p) + (1 - y) * np.log(1 - p)).reshape(len(out), -1), axis=1)
 
 
+#: Losses of classifiers: their models report accuracy and class probabilities.
+CLASSIFICATION_LOSSES = ("cross_entropy", "binary_cross_entropy")
+
 LOSSES: dict[str, type[Loss]] = {
     cls.name: cls for cls in (MSE, MAE, CrossEntropy, BinaryCrossEntropy)
 }

@@ -152,7 +152,7 @@ class Model:
 
     @property
     def is_classifier(self) -> bool:
-        return self.spec.loss in ("cross_entropy", "binary_cross_entropy")
+        return self.spec.loss in losses.CLASSIFICATION_LOSSES
 
     def node(self, name: str) -> Node:
         return self._by_name[name]

@@ -16,6 +16,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QTabWidget
 
 from engine import EngineError, Model
+from engine.losses import CLASSIFICATION_LOSSES
 
 from ..document import Document
 from ..plots.boundary import DecisionBoundary
@@ -29,7 +30,6 @@ HEATMAP_INTERVAL = 0.25  # s between heatmap redraws while training (each costs 
 #: Curves redraw at most this often (ms): re-rendering plot axes is the GUI thread's
 #: largest cost while training, and 2 redraws a second still look live.
 CURVE_INTERVAL_MS = 500
-CLASSIFIER_LOSSES = ("cross_entropy", "binary_cross_entropy")  # losses that report accuracy
 
 
 class LiveViews(QTabWidget):
@@ -121,8 +121,11 @@ class LiveViews(QTabWidget):
 
     # -- controller reports ---------------------------------------------------------------
 
+    def _reports_accuracy(self) -> bool:
+        return self.doc.spec.loss in CLASSIFICATION_LOSSES
+
     def _expect_accuracy(self) -> None:
-        self.curves.expect_accuracy(self.doc.spec.loss in CLASSIFIER_LOSSES)
+        self.curves.expect_accuracy(self._reports_accuracy())
 
     def _on_reset(self) -> None:
         self._expect_accuracy()
@@ -174,7 +177,7 @@ class LiveViews(QTabWidget):
         self._flush_timer.start()
         self._runs += 1
         self.curves.start_run(f"run {self._runs}", epochs=self.doc.training.epochs,
-                              accuracy=self.doc.spec.loss in CLASSIFIER_LOSSES)
+                              accuracy=self._reports_accuracy())
         self.gradients.clear()
         self._norm_backlog.clear()
         self.health.clear()

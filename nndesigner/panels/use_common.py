@@ -29,6 +29,7 @@ from PySide6.QtGui import QImage, QPixmap
 from engine import DataError
 from engine.data import apply_preprocessing
 from engine.data.images import FORMATS, MAX_PIXELS
+from engine.losses import CLASSIFICATION_LOSSES
 
 ODD_ASPECT = 4.0  # wider or taller than this: say that the picture was stretched
 
@@ -238,7 +239,7 @@ class OutputView:
 def output_view(loss: str, out: np.ndarray) -> OutputView:
     """Probabilities per class from one output row (a single sigmoid unit gives two)."""
     out = np.asarray(out, dtype=np.float64).reshape(-1)
-    if loss not in ("cross_entropy", "binary_cross_entropy"):
+    if loss not in CLASSIFICATION_LOSSES:
         return OutputView(None, out)
     if out.size == 1:
         p = float(np.clip(out[0], 0, 1))
