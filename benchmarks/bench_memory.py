@@ -78,7 +78,7 @@ def main() -> int:
     train("MLP", bench_mlp.make_model(), x, y, bench_mlp.BATCH, epochs)
     del x, y
     x, y = bench_cnn.make_data(10_000 // scale)
-    train("CNN", bench_cnn.make_model(), x, y, bench_cnn.BATCH, epochs)
+    train("CNN", bench_cnn.make_cnn(), x, y, bench_cnn.BATCH, epochs)
     return 0
 
 

@@ -245,10 +245,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, shifted by the max for stability."""
     if _rows_last(z):
         et = z.T.copy()  # (classes, N): the reductions below run along contiguous rows
-        et -= et.max(axis=0)
+        et -= np.maximum.reduce(et, axis=0)
         np.exp(et, out=et)
         out = np.empty_like(z)
-        np.divide(et, et.sum(axis=0), out=out.T)
+        np.divide(et, np.add.reduce(et, axis=0), out=out.T)
         return out
     # The ufuncs' own reduce: np.max and ndarray.max add Python-level wrappers that show
     # when predicting one sample.
@@ -261,8 +261,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
 def log_softmax(z: np.ndarray) -> np.ndarray:
     if _rows_last(z):
         st = z.T.copy()
-        st -= st.max(axis=0)
-        lse = np.log(np.exp(st).sum(axis=0))
+        st -= np.maximum.reduce(st, axis=0)
+        lse = np.log(np.add.reduce(np.exp(st), axis=0))
         out = np.empty_like(z)
         np.subtract(st, lse, out=out.T)
         return out

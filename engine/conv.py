@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import initializers
+from . import blas, initializers
 from .catalog import conv_geometry, pair
-from .layers import Layer, _ones
+from .layers import Layer
 
 
 def _windows(
@@ -135,7 +135,7 @@ class Conv2D(Layer):
         dWt = self._cols.T @ dz2d
         W.grad[...] = dWt.reshape(self.kh, self.kw, c, f).transpose(3, 2, 0, 1)
         if "b" in self.params:
-            np.matmul(_ones(dz2d.shape[0], dz2d.dtype), dz2d, out=self.params["b"].grad)
+            np.matmul(blas.ones(dz2d.shape[0], dz2d.dtype), dz2d, out=self.params["b"].grad)
         if not self.input_grad_needed[0]:
             return [None]
         # Column gradients as one contiguous (N, OH, OW, C) slab per kernel offset, so that

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import initializers
+from . import blas, initializers
 from .catalog import Shape
 
 
@@ -91,6 +91,17 @@ class Layer:
     def backward(self, dz: np.ndarray) -> list[np.ndarray | None]:
         raise NotImplementedError
 
+    def backward_descend(self, dz: np.ndarray) -> list[np.ndarray | None]:
+        """Backward for plain gradient descent: ``dz`` is already scaled by the learning rate
+        and every parameter moves by minus its gradient here and now, after the input
+        gradients are taken from the old values. ``param.grad`` may be left stale. Layers
+        whose weight gradient is one matrix product override this to update the weights
+        inside that product (:mod:`engine.blas`)."""
+        dxs = self.backward(dz)
+        for p in self.params.values():
+            np.subtract(p.value, p.grad, out=p.value)
+        return dxs
+
 
 class InputLayer(Layer):
     def forward(self, xs, training):
@@ -125,9 +136,18 @@ class Dense(Layer):
     def forward(self, xs, training):
         x = xs[0]
         self._x = x
-        z = x @ self.params["W"].value.T
-        if "b" in self.params:
-            z += self.params["b"].value
+        W = self.params["W"].value
+        b = self.params.get("b")
+        if b is not None and blas.worthwhile(x.shape[0] * W.shape[0]):
+            # z starts as the bias and the product accumulates onto it: one pass over z
+            # less than a product followed by a bias add.
+            z = np.empty((x.shape[0], W.shape[0]), dtype=W.dtype)
+            np.copyto(z, b.value)
+            blas.add_product(z, x, W, trans_b=True)
+            return z
+        z = x @ W.T
+        if b is not None:
+            z += b.value
         return z
 
     def backward(self, dz):
@@ -135,19 +155,20 @@ class Dense(Layer):
         np.matmul(dz.T, self._x, out=W.grad)
         if "b" in self.params:
             # A matrix-vector product is faster than a reduction along axis 0.
-            np.matmul(_ones(dz.shape[0], dz.dtype), dz, out=self.params["b"].grad)
+            np.matmul(blas.ones(dz.shape[0], dz.dtype), dz, out=self.params["b"].grad)
         return [dz @ W.value if self.input_grad_needed[0] else None]
 
-
-_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
-
-
-def _ones(n: int, dtype: np.dtype) -> np.ndarray:
-    key = (n, np.dtype(dtype))
-    ones = _ONES.get(key)
-    if ones is None:
-        ones = _ONES[key] = np.ones(n, dtype=dtype)
-    return ones
+    def backward_descend(self, dz):
+        W = self.params["W"].value
+        if not blas.worthwhile(W.size):
+            return super().backward_descend(dz)
+        dx = dz @ W if self.input_grad_needed[0] else None  # from the weights before the step
+        blas.add_product(W, dz, self._x, -1.0, trans_a=True)  # W -= dzᵀ·x in one pass
+        if "b" in self.params:
+            b = self.params["b"]
+            np.matmul(blas.ones(dz.shape[0], dz.dtype), dz, out=b.grad)
+            b.value -= b.grad
+        return [dx]
 
 
 class Flatten(Layer):

@@ -19,6 +19,20 @@ from .activations import log_softmax
 _TINY = {np.float32: 1e-30, np.float64: 1e-300}
 
 
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _rows(n: int) -> np.ndarray:
+    """``np.arange(n)``, cached read-only: the row index of every per-class lookup."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        if len(_ROWS) > 8:  # batch sizes changed a lot
+            _ROWS.clear()
+        rows = _ROWS[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
+
+
 def _as_output_shape(y: np.ndarray, out: np.ndarray) -> np.ndarray:
     if y.shape == out.shape:
         return y
@@ -92,36 +106,37 @@ class CrossEntropy(Loss):
 
     def fused_value(self, z, y):
         logp = log_softmax(z)
-        return float(-np.mean(logp[np.arange(len(y)), y]))
+        return float(-np.mean(logp[_rows(len(y)), y]))
 
     def fused_value_and_output(self, z, a, y):
         if a.ndim != 2:
             return self.fused_value(z, y)
-        p = a[np.arange(len(y)), y]
+        p = a[_rows(len(y)), y]
         # log p is as exact as log-softmax while p is a normal float; tiny (or zero)
         # probabilities, whose logs matter most, come from the stable log-softmax.
         if len(p) and np.minimum.reduce(p) >= _TINY[a.dtype.type]:
-            return -float(np.add.reduce(np.log(p))) / len(p)
+            np.log(p, out=p)
+            return -float(np.add.reduce(p)) / len(p)
         return self.fused_value(z, y)
 
     def fused_grad(self, a, y, scale=1.0):
         g = a.copy()
-        g[np.arange(len(y)), y] -= 1
+        g[_rows(len(y)), y] -= 1
         g *= a.dtype.type(scale / len(y))
         return g
 
     def value(self, out, y):
-        p = np.clip(out[np.arange(len(y)), y], 1e-12, None)
+        p = np.clip(out[_rows(len(y)), y], 1e-12, None)
         return float(-np.mean(np.log(p)))
 
     def grad(self, out, y):
         g = np.zeros_like(out)
-        p = np.clip(out[np.arange(len(y)), y], 1e-12, None)
-        g[np.arange(len(y)), y] = -1.0 / (p * len(y))
+        p = np.clip(out[_rows(len(y)), y], 1e-12, None)
+        g[_rows(len(y)), y] = -1.0 / (p * len(y))
         return g
 
     def per_sample(self, out, y):
-        return -np.log(np.clip(out[np.arange(len(y)), y], 1e-12, None))
+        return -np.log(np.clip(out[_rows(len(y)), y], 1e-12, None))
 
 
 class BinaryCrossEntropy(Loss):

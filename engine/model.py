@@ -319,12 +319,16 @@ class Model:
             node.a = values[node.name] = a
         return to_public(values[self.output_name])
 
-    def backward(self, dout: np.ndarray, fused: bool = False, in_place: bool = False) -> None:
+    def backward(self, dout: np.ndarray, fused: bool = False, in_place: bool = False,
+                 descend: bool = False) -> None:
         """Backpropagate from the output: ``dout`` is dL/da of the output layer, or dL/dz when
         ``fused`` (the loss already folded in the output activation). Fills every grad.
 
         ``in_place`` lets activations overwrite an incoming gradient that nothing else holds,
-        so ``node.da`` may then be the same array as ``node.dz``."""
+        so ``node.da`` may then be the same array as ``node.dz``. ``descend`` makes this one
+        step of plain gradient descent instead (``dout`` scaled by the learning rate): every
+        layer moves its parameters as soon as its gradients are known, and the grads are
+        not filled (see :meth:`Layer.backward_descend`)."""
         grads: dict[str, np.ndarray] = {self.output_name: to_internal(dout)}
         for node in reversed(self.nodes):
             g = grads.pop(node.name, None)
@@ -339,7 +343,10 @@ class Model:
                 else:
                     g = node.activation.backward(node.z, node.a, g)
             node.dz = g
-            dxs = node.layer.backward(g)
+            if descend and node.layer.params:
+                dxs = node.layer.backward_descend(g)
+            else:
+                dxs = node.layer.backward(g)
             for src, dx in zip(node.inputs, dxs, strict=False):
                 if dx is None:
                     continue
@@ -363,12 +370,15 @@ class Model:
         return self.loss_fn.value(out, y)
 
     def loss_and_gradients(self, x: np.ndarray, y: np.ndarray, training: bool = True,
-                           grad_scale: float = 1.0, in_place: bool = False):
+                           grad_scale: float = 1.0, in_place: bool = False,
+                           descend: bool = False):
         """Forward, loss, backward on prepared data. Returns (loss, output activations).
 
         ``grad_scale`` multiplies every gradient (they are then the gradients of
         ``grad_scale · loss``): plain SGD asks for ``lr`` and updates with one subtraction.
-        ``in_place``: see :meth:`forward` and :meth:`backward`."""
+        ``in_place`` and ``descend`` (take the SGD step during the backward pass): see
+        :meth:`forward` and :meth:`backward`. Nothing is backpropagated, and with ``descend``
+        no weight moves, when the loss is not finite."""
         out = self.forward(x, training=training, in_place=in_place)
         node = self._by_name[self.output_name]
         if self._loss_fused():
@@ -376,7 +386,7 @@ class Model:
             loss_is_finite = np.isfinite(loss)
             if loss_is_finite:
                 dz = self.loss_fn.fused_grad(out, y, grad_scale)
-                self.backward(dz, fused=True, in_place=in_place)
+                self.backward(dz, fused=True, in_place=in_place, descend=descend)
         else:
             loss = self.loss_fn.value(out, y)
             loss_is_finite = np.isfinite(loss)
@@ -384,7 +394,7 @@ class Model:
                 da = self.loss_fn.grad(out, y)
                 if grad_scale != 1.0:
                     da *= da.dtype.type(grad_scale)
-                self.backward(da, in_place=in_place)
+                self.backward(da, in_place=in_place, descend=descend)
         return loss, out
 
     def predict(self, x: Any, batch_size: int = 1024) -> np.ndarray:

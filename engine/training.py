@@ -9,12 +9,23 @@
 (``"epoch"``), then a final record (``"finished"``, ``"stopped"``, ``"early_stopped"``,
 ``"converged"`` or ``"not_separable"``). Another thread may call :class:`TrainingControl`'s
 ``stop``/``pause``/``resume``/``step`` and the trainer's ``set_learning_rate``/``set_optimizer``;
-they take effect between batches. NaN or infinity raises :class:`TrainingDiverged` *before* the
-update that would spoil the weights is applied.
+they take effect between batches.
 
-With plain SGD (no momentum, no weight decay) the trainer asks the model for gradients
-already multiplied by the learning rate, so the update is a single subtraction; the parameters'
-``.grad`` then hold ``lr × gradient`` after a step. Reported gradient norms are unscaled.
+Every batch's gradient norms are measured (they are the NaN check) and the update follows, so
+NaN or infinity raises :class:`TrainingDiverged` *before* the update that would spoil the
+weights — except with plain SGD (no momentum, no weight decay), which is faster:
+
+* the model computes gradients already multiplied by the learning rate, so the update is a
+  single subtraction, and between checks it takes the step inside the backward pass's own
+  matrix products (:meth:`Model.backward` with ``descend``) without filling ``.grad``;
+* the gradients are measured and checked on the first batch of every ``CHECK_EVERY``, on each
+  epoch's last batch and on every batch run while paused (the teaching step); other batch
+  records have ``grad_norms=None``;
+* every loss is checked. Weights spoilt by an unchecked step make the next loss NaN; training
+  then stops and the weights from before the last checked batch are restored.
+
+``.grad`` holds ``lr × gradient`` after a plain-SGD step, or older values. Reported gradient
+norms are always unscaled.
 
 A network that is a single step layer (Input → Dense with step) is trained with the perceptron
 rule instead of gradients (step units have no gradient).
@@ -35,6 +46,9 @@ from . import optimizers
 from .errors import DataError, TrainingDiverged, TrainingError
 from .metrics import accuracy
 from .model import Model
+
+#: With plain SGD, the gradients are measured and checked on one batch in this many.
+CHECK_EVERY = 32
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,10 @@ class Trainer:
         self._snapshot_requested = threading.Event()
         self.step_count = 0
         self._grad_scale = 1.0  # what the parameters' .grad hold: gradient × this
+        # Plain SGD: the weights (and running statistics) from before the last checked
+        # batch, restored if an unchecked step spoils them; see _save_backup.
+        self._backup: list[np.ndarray] | None = None
+        self._backup_at = (0, 0)
 
     # -- changes from other threads, applied before the next batch ----------------------------
 
@@ -305,25 +323,38 @@ class Trainer:
         best_loss, best_weights, bad_epochs = np.inf, None, 0
         classifier = model.is_classifier
         loss_name = model.spec.loss
+        control = self.control
         for epoch in range(1, cfg.epochs + 1):
             batches = self._batches(n)
+            last = len(batches)
             epoch_start = time.perf_counter()
             loss_sum, correct_sum, seen = 0.0, 0.0, 0
             for b, idx in enumerate(batches, start=1):
-                if not self.control.wait_for_turn():
+                if not control.wait_for_turn():
                     yield self._final("stopped", epoch, b - 1, len(batches), start,
                                       "training stopped")
                     return
                 self._apply_pending(epoch - 1)
                 xb, yb = self.x[idx], self.y[idx]
-                # Plain SGD gets gradients already multiplied by lr (one pass less per step).
-                scale = self.optimizer.lr if self.optimizer.takes_scaled_gradients else 1.0
-                self._grad_scale = scale
+                # Plain SGD gets gradients already multiplied by lr (one pass less per step)
+                # and, between checks, steps inside the backward pass (see the docstring).
+                plain_sgd = self.optimizer.takes_scaled_gradients
+                scale = self.optimizer.lr if plain_sgd else 1.0
+                checked = (not plain_sgd or b % CHECK_EVERY == 1 or b == last
+                           or control.paused)
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
                     loss, out = model.loss_and_gradients(xb, yb, grad_scale=scale,
-                                                         in_place=True)
-                norms = self._check_finite(loss, epoch, b)
-                self.optimizer.step(grad_scale=scale)
+                                                         in_place=True, descend=not checked)
+                if checked:
+                    self._grad_scale = scale
+                    norms = self._check_finite(loss, epoch, b)
+                    if plain_sgd and b + 1 < last and (b + 1) % CHECK_EVERY != 1:
+                        self._save_backup(epoch, b)  # the next batch steps unchecked
+                    self.optimizer.step(grad_scale=scale)
+                else:
+                    norms = None
+                    if not math.isfinite(loss):
+                        self._diverged(f"The loss became {_non_finite(loss)}", epoch, b)
                 self.step_count += 1
                 nb = len(xb)
                 loss_sum += loss * nb
@@ -347,7 +378,7 @@ class Trainer:
                 "epoch", epoch, cfg.epochs, len(batches), len(batches), self.step_count,
                 loss_sum / seen, correct_sum / seen if classifier else None, val_loss, val_acc,
                 lr=self.optimizer.lr, samples_per_second=seen / max(elapsed, 1e-9),
-                seconds=time.perf_counter() - start, grad_norms=self._gradient_norms(),
+                seconds=time.perf_counter() - start, grad_norms=norms,
                 weights=model.get_weights() if self._snapshot_requested.is_set() else None,
             )
             self._snapshot_requested.clear()
@@ -388,22 +419,62 @@ class Trainer:
     def _check_finite(self, loss: float, epoch: int, batch: int) -> dict[str, float]:
         """Gradient norms per layer; raise before the update if anything is not finite."""
         if not math.isfinite(loss):
-            raise TrainingDiverged(
-                f"The loss became {'NaN' if np.isnan(loss) else 'infinite'} at epoch {epoch}, "
-                f"batch {batch}. {self._advice()}",
-                epoch, batch,
-            )
+            self._diverged(f"The loss became {_non_finite(loss)}", epoch, batch)
         # A NaN or infinity anywhere in a gradient makes its layer's norm NaN or infinite, so
         # the norms (wanted anyway for the gradient-health views) are the whole check.
         norms = self._gradient_norms()
         for layer, norm in norms.items():
             if not math.isfinite(norm):
-                raise TrainingDiverged(
-                    f"The gradients of layer {layer} became NaN or infinite at epoch {epoch}, "
-                    f"batch {batch}. {self._advice()}",
-                    epoch, batch, layer,
-                )
+                self._diverged(f"The gradients of layer {layer} became NaN or infinite",
+                               epoch, batch, layer)
         return norms
+
+    def _diverged(self, what: str, epoch: int, batch: int, layer: str | None = None):
+        """Raise TrainingDiverged; first restore the backup if unchecked steps spoilt the
+        weights (the current batch has not changed them: its check comes first)."""
+        spoilt = self._spoilt_layer()
+        if spoilt is None:
+            kept = "The weights from before this batch are kept."
+        elif self._restore_backup():
+            e, b = self._backup_at
+            kept = (f"The weights of layer {spoilt} had become NaN or infinite; those from "
+                    f"before batch {b} of epoch {e} are restored.")
+        else:
+            kept = f"The weights of layer {spoilt} are NaN or infinite: reinitialise them."
+        raise TrainingDiverged(f"{what} at epoch {epoch}, batch {batch}. {self._advice()} {kept}",
+                               epoch, batch, layer or spoilt)
+
+    def _state_arrays(self) -> list[np.ndarray]:
+        """What a training step changes: parameters and running statistics."""
+        return [a for node in self.model.nodes
+                for a in (*(p.value for p in node.layer.params.values()),
+                          *node.layer.state.values())]
+
+    def _save_backup(self, epoch: int, batch: int) -> None:
+        arrays = self._state_arrays()
+        backup = self._backup
+        if backup is None or len(backup) != len(arrays):
+            backup = self._backup = [a.copy() for a in arrays]
+        else:
+            for saved, a in zip(backup, arrays, strict=True):
+                np.copyto(saved, a)
+        self._backup_at = (epoch, batch)
+
+    def _restore_backup(self) -> bool:
+        backup = self._backup
+        if backup is None or not all(np.isfinite(a).all() for a in backup):
+            return False
+        for saved, a in zip(backup, self._state_arrays(), strict=True):
+            np.copyto(a, saved)
+        return True
+
+    def _spoilt_layer(self) -> str | None:
+        """The first layer whose parameters or statistics hold NaN or infinity."""
+        for node in self.model.nodes:
+            arrays = (*(p.value for p in node.layer.params.values()), *node.layer.state.values())
+            if not all(np.isfinite(a).all() for a in arrays):
+                return node.name
+        return None
 
     def _gradient_norms(self) -> dict[str, float]:
         """The last batch's gradient norms per layer (unscaled, see ``grad_scale``)."""
@@ -415,10 +486,7 @@ class Trainer:
 
     def _advice(self) -> str:
         lr = self.optimizer.lr
-        return (
-            f"The learning rate ({lr:g}) is probably too large: try {lr / 10:g}. "
-            "The weights from before this batch are kept."
-        )
+        return f"The learning rate ({lr:g}) is probably too large: try {lr / 10:g}."
 
     # -- the perceptron rule ------------------------------------------------------------------
 
@@ -484,6 +552,10 @@ class Trainer:
             f"no error-free epoch after {cfg.epochs} epochs: the classes are probably not "
             "linearly separable",
         )
+
+
+def _non_finite(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite"
 
 
 def _batch_accuracy(out: np.ndarray, y: np.ndarray, loss: str) -> float | None:
