@@ -56,13 +56,25 @@ def _numpy_openblas() -> _Cblas | None:
     int_type = ctypes.c_int64 if ilp64 else ctypes.c_int
     package = Path(np.__file__).resolve().parent
     folders = (package.parent / "numpy.libs", package / ".dylibs")  # wheels: Linux/Windows, macOS
+    loaded = _loaded_libraries()
     for folder in folders:
         for path in sorted(folder.glob("*openblas*")) if folder.is_dir() else ():
+            if loaded is not None and str(path.resolve()) not in loaded:
+                continue  # not the copy NumPy runs on: loading it would start a second pool
             try:
                 return _Cblas(ctypes.CDLL(str(path)), prefix, suffix, int_type)
             except (OSError, AttributeError):  # not loadable, or other symbol names
                 continue
     return None
+
+
+def _loaded_libraries() -> set[str] | None:
+    """Paths of the shared libraries mapped into this process (Linux); None elsewhere."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            return {line.split(maxsplit=5)[-1].strip() for line in maps if "/" in line}
+    except OSError:
+        return None
 
 
 def _agrees_with_numpy(cblas: _Cblas) -> bool:
@@ -144,7 +156,12 @@ def add_product(c: np.ndarray, a: np.ndarray, b: np.ndarray, alpha: float = 1.0,
     """``c += alpha · op(a) @ op(b)`` in place, where ``op`` transposes when asked.
 
     ``a``, ``b`` and ``c`` are 2-D; any dtype or layout works (the NumPy fallback takes what
-    BLAS cannot)."""
+    BLAS cannot). Mismatched shapes raise ValueError, as NumPy would: BLAS would not check."""
+    if a.ndim != 2 or b.ndim != 2 or c.ndim != 2:
+        raise ValueError("add_product needs 2-D arrays")
+    (m, k), (k2, n) = a.shape[::-1] if trans_a else a.shape, b.shape[::-1] if trans_b else b.shape
+    if k != k2 or c.shape != (m, n):
+        raise ValueError(f"add_product: shapes {c.shape} += {(m, k)} @ {(k2, n)} do not fit")
     cblas = _cblas()
     if cblas is not None and _usable(c, a, b):
         _gemm(cblas, c, a, b, alpha, trans_a, trans_b)

@@ -245,7 +245,8 @@ class Model:
                     f"{'×'.join(map(str, shape))}"
                 )
         x = np.asarray(x, dtype=self.dtype)
-        if not np.isfinite(x).all():
+        # The ufunc's own reduce: ndarray.all adds a Python wrapper that shows on one image.
+        if not np.logical_and.reduce(np.isfinite(x), axis=None):
             bad = np.argwhere(~np.isfinite(x.reshape(len(x), -1)))[0]
             raise DataError(f"inputs contain NaN or infinity (sample {bad[0]}, value {bad[1]})")
         return x
@@ -400,10 +401,11 @@ class Model:
     def predict(self, x: Any, batch_size: int = 1024) -> np.ndarray:
         """Output activations for inputs (probabilities after softmax or sigmoid)."""
         x = self.prepare_inputs(x)
+        # In place: the activations may overwrite their layer's z, which nobody reads here.
         if 0 < len(x) <= batch_size:  # one batch (one image from the GUI): no list, no join
-            return self.forward(x, training=False).copy()
+            return self.forward(x, training=False, in_place=True).copy()
         outs = [
-            self.forward(x[i : i + batch_size], training=False).copy()
+            self.forward(x[i : i + batch_size], training=False, in_place=True).copy()
             for i in range(0, len(x), batch_size)
         ]
         if not outs:

@@ -96,3 +96,15 @@ def test_a_read_only_target_is_refused_not_written(backend):
     with pytest.raises(ValueError):
         blas.add_product(c, np.ones((2, 2), np.float32), np.ones((2, 2), np.float32))
     np.testing.assert_array_equal(c, 0)
+
+
+def test_mismatched_shapes_raise_instead_of_reading_past_the_arrays(backend):
+    c = np.zeros((3, 4), np.float32)
+    with pytest.raises(ValueError):
+        blas.add_product(c, np.ones((3, 5), np.float32), np.ones((6, 4), np.float32))
+    with pytest.raises(ValueError):
+        blas.add_product(c, np.ones((3, 5), np.float32), np.ones((5, 4), np.float32),
+                         trans_a=True)
+    with pytest.raises(ValueError):
+        blas.add_product(c, np.ones(5, np.float32), np.ones((5, 4), np.float32))
+    np.testing.assert_array_equal(c, 0)
