@@ -70,7 +70,8 @@ class LiveViews(QTabWidget):
         self._last_heatmaps = 0.0
         self._pending_rows: list[tuple] = []
         self._pending_batch: tuple[float, float] | None = None
-        self._pending_norms: tuple[int, dict] | None = None
+        # Every measured step forwarded by the worker (≤ 20 a second), drawn at the next flush.
+        self._pending_norms: list[tuple[int, dict]] = []
         self._norm_backlog: list[tuple[int, dict]] = []
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(CURVE_INTERVAL_MS)
@@ -133,6 +134,7 @@ class LiveViews(QTabWidget):
         self.curves.clear()
         self.gradients.clear()
         self._norm_backlog.clear()
+        self._pending_norms.clear()
         self._runs = 0
         self.curves.add_epochs([  # a trained project shows its recorded curves
             (int(e["epoch"]), _num(e.get("loss")), _num(e.get("accuracy")),
@@ -150,11 +152,11 @@ class LiveViews(QTabWidget):
         if self._pending_batch is not None:
             self.curves.add_batch(*self._pending_batch)
             self._pending_batch = None
-        if self._pending_norms is not None:
-            step, norms = self._pending_norms
-            self._norm_backlog.append((step, norms))
-            self.health.add(step, norms)
-            self._pending_norms = None
+        if self._pending_norms:
+            rows, self._pending_norms = self._pending_norms, []
+            self._norm_backlog.extend(rows)
+            for step, norms in rows:
+                self.health.add(step, norms)
         if self._showing(self.gradients):
             self._draw_norms()
         if self._showing(self.heatmaps):
@@ -191,8 +193,9 @@ class LiveViews(QTabWidget):
             return
         self._pending_batch = (record.epoch - 1 + record.batch / max(record.batches, 1),
                                record.loss)
-        if record.grad_norms:
-            self._pending_norms = (record.step, record.grad_norms)
+        pending = self._pending_norms
+        if record.grad_norms and not (pending and pending[-1][0] == record.step):
+            pending.append((record.step, record.grad_norms))
 
     def _on_weights(self, weights: dict) -> None:
         # Only the visible view redraws; a hidden one catches up when its tab is shown.

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .base import PlotPanel
 from .colours import PROBLEM, SERIES_COLOURS, legend_html, style_plot, with_alpha
+from .log_axis import LogAxis
 
 SMOOTHING = 0.9  # per-batch norms jump by 10×: the bold line is an average in log space
 
@@ -73,7 +74,7 @@ class GradientNorms(PlotPanel):
         self.legend_label.setWordWrap(True)
         layout.addWidget(self.legend_label)
         self.view = pg.GraphicsLayoutWidget()
-        self.plot = self.view.addPlot(row=0, col=0)
+        self.plot = self.view.addPlot(row=0, col=0, axisItems={"left": LogAxis("left")})
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("bottom", "training step")
         self.plot.setLabel("left", "gradient norm")
@@ -148,7 +149,7 @@ class GradientNorms(PlotPanel):
     def _update_legend(self) -> None:
         entries = [("━━", self._colour(i), name) for i, name in enumerate(self._items)]
         if entries:
-            entries.append(("", self.theme().fg, "(faint: every batch; bold: smoothed)"))
+            entries.append(("", self.theme().fg, "(faint: measured batches; bold: smoothed)"))
         self.legend_label.setText(legend_html(entries))
 
     def _update_warnings(self) -> None:

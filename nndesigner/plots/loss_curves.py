@@ -33,6 +33,7 @@ from shiboken6 import isValid as shiboken_alive
 
 from .base import PlotPanel
 from .colours import blend, legend_html, style_plot, with_alpha
+from .log_axis import LogAxis
 
 SERIES = ("loss", "val_loss", "accuracy", "val_accuracy", "batch_loss")
 MAX_PREVIOUS_RUNS = 3
@@ -93,7 +94,7 @@ class TrainingCurves(PlotPanel):
 
         self.view = pg.GraphicsLayoutWidget()
         outer.addWidget(self.view, 1)
-        self.loss_plot = pg.PlotItem()
+        self.loss_plot = pg.PlotItem(axisItems={"left": LogAxis("left")})  # log scale option
         self.acc_plot = pg.PlotItem()
         for plot, ylabel in ((self.loss_plot, "loss"), (self.acc_plot, "accuracy (%)")):
             plot.setLabel("bottom", "epoch")

@@ -28,6 +28,7 @@ from engine import NetworkSpec
 
 from ..canvas.style import ERROR
 from ..plots.colours import SERIES_COLOURS, legend_html, style_plot, theme_of
+from ..plots.log_axis import LogAxis
 from . import experiments as exp
 from .tool_results import LR_RATES
 
@@ -48,7 +49,7 @@ class LearningRateExplorer(QWidget):
         self.surface_data: exp.Surface | None = None
         th = theme_of(self)
 
-        self.curves = pg.PlotWidget(background=th.bg)
+        self.curves = pg.PlotWidget(background=th.bg, axisItems={"left": LogAxis("left")})
         self.curves.setLogMode(y=True)
         self.curves.setLabel("bottom", "epoch")
         self.curves.setLabel("left", "training loss")

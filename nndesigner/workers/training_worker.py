@@ -6,6 +6,9 @@ seconds (default 50 ms: ≤ 20 per second), collects epoch records into lists se
 asks the trainer for a weight snapshot (a copy) at most every ``snapshot_interval`` seconds
 (≤ 10 per second). Stop, pause and step go through the trainer's thread-safe TrainingControl
 and take effect between batches. Errors arrive as ``failed`` with the engine's message.
+
+Gradient norms are measured on some batches only (plain SGD: one in 32), so a flush whose
+latest record has none first forwards the latest record that has them.
 """
 
 from __future__ import annotations
@@ -49,14 +52,18 @@ class TrainingWorker(QObject):
         self.snapshot_interval = snapshot_interval
         self._pending_epochs: list = []
         self._latest = None
+        self._measured = None  # the latest record with gradient norms, not yet forwarded
 
     def _flush(self) -> None:
         if self._pending_epochs:
             self.epochs.emit(self._pending_epochs)
             self._pending_epochs = []
         if self._latest is not None:
+            if self._measured is not None and self._measured is not self._latest:
+                self.progress.emit(self._measured)
             self.progress.emit(self._latest)
             self._latest = None
+        self._measured = None
 
     @Slot()
     def run(self) -> None:
@@ -87,6 +94,8 @@ class TrainingWorker(QObject):
                     self.finished.emit(record)
                     break
                 self._latest = record
+                if record.grad_norms is not None:
+                    self._measured = record
                 # Flush now when a pause or step will block the next batch: the display must
                 # show where training stopped.
                 if now - last_emit >= self.progress_interval or self.control.paused:

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,3 +103,28 @@ def test_weights_tab_shows_an_untrained_networks_initial_weights(window, qtbot):
     key = next(iter(images))
     shown = views.heatmaps._cells[key].weights
     np.testing.assert_array_equal(shown, start[key])  # the weights training starts from
+
+
+def test_gradient_views_collect_every_forwarded_measurement_with_plain_sgd(window, qtbot):
+    """Plain SGD measures gradients on one batch in 32 (and every epoch's last): the
+    gradient plot and the health view still fill up while training runs."""
+    window.open_template("spirals")
+    window.doc.training = replace(window.doc.training, optimizer="sgd", epochs=30,
+                                  batch_size=4, validation_split=0.0)
+    spirals = data.load_bundled("spirals")
+    window.controller.set_data(spirals.x, spirals.y)
+    views = window.live_views
+    views.setCurrentWidget(views.gradients)
+    window.show()
+    started = time.monotonic()
+    with qtbot.waitSignal(window.controller.run_finished, timeout=60000):
+        window.train_or_resume()
+    elapsed = time.monotonic() - started
+    views.flush()
+    history = views.gradients.history()
+    assert history and len({len(v) for v in history.values()}) == 1
+    points = len(next(iter(history.values())))
+    # The worker forwards up to 20 measurements a second; the views redraw twice a second
+    # and must keep every one of them, not only the latest.
+    assert points >= 2 * (elapsed / 0.5 + 1), (points, elapsed)
+    assert all(len(v) == points for v in views.health.history.values())
