@@ -12,17 +12,6 @@ from engine import blas
 RNG = np.random.default_rng(7)
 
 
-@pytest.fixture(params=["blas", "numpy"])
-def backend(request, monkeypatch):
-    """Every test runs on both paths: NumPy's BLAS called directly, and the fallback."""
-    if request.param == "numpy":
-        monkeypatch.setattr(blas, "_CBLAS", None)
-        monkeypatch.setattr(blas, "_LOOKED", True)
-    else:
-        assert blas.accelerated(), "NumPy's BLAS was not found (see test_numpy_wheels_blas)"
-    return request.param
-
-
 def test_numpy_wheels_blas_is_found():
     """NumPy's wheels bundle OpenBLAS: the module must find it, or the fast path is dead."""
     config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]

@@ -11,14 +11,6 @@ from tests.engine.helpers import chain, targets_for
 RNG = np.random.default_rng(11)
 
 
-@pytest.fixture(params=["blas", "numpy"])
-def backend(request, monkeypatch):
-    if request.param == "numpy":
-        monkeypatch.setattr(blas, "_CBLAS", None)
-        monkeypatch.setattr(blas, "_LOOKED", True)
-    return request.param
-
-
 def _wide_mlp(dtype=np.float64):
     """The first weight matrix (200×100) is big enough for the one-pass BLAS update."""
     return chain([{"type": "Input", "shape": [200]},
