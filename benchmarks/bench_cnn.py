@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import add_torch, best_of, blas_info, engine_epoch, make_cnn, options, verdict
+from common import add_torch, best_of, blas_info, engine_epoch, make_cnn, options, report_torch
 
 BATCH = 64
 LR = 0.01
@@ -103,14 +103,7 @@ def main() -> int:
           f"({blas}), best of {repeats}")
     print(f"CNN epoch: {t:.3f} s   NumPy GEMM floor: {f:.3f} s   ratio {t / f:.2f} "
           "(information: no target)")
-    if "torch" in best:
-        r = t / best["torch"]
-        print(f"CNN epoch: {t:.3f} s   PyTorch: {best['torch']:.3f} s   ratio {r:.2f} "
-              f"(target ≤ {TORCH_TARGET})  {verdict(r, TORCH_TARGET)}")
-    else:
-        print("PyTorch not importable: comparison skipped")
-    if args.quick:
-        print("(--quick: a smoke run on little data; the ratios are not the targets' figures)")
+    report_torch("CNN", best, TORCH_TARGET, args)
     return 0
 
 

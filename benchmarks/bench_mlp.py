@@ -25,7 +25,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import add_torch, best_of, blas_info, engine_epoch, options, verdict
+from common import (
+    add_torch,
+    best_of,
+    blas_info,
+    engine_epoch,
+    options,
+    report_torch,
+    verdict,
+)
 
 import engine
 
@@ -115,14 +123,7 @@ def main() -> int:
     r = t / f
     print(f"MLP epoch: {t:.3f} s   GEMM floor: {f:.3f} s   ratio {r:.2f} "
           f"(target ≤ {FLOOR_TARGET})  {verdict(r, FLOOR_TARGET)}")
-    if "torch" in best:
-        r = t / best["torch"]
-        print(f"MLP epoch: {t:.3f} s   PyTorch: {best['torch']:.3f} s   ratio {r:.2f} "
-              f"(target ≤ {TORCH_TARGET})  {verdict(r, TORCH_TARGET)}")
-    else:
-        print("PyTorch not importable: comparison skipped")
-    if args.quick:
-        print("(--quick: a smoke run on little data; the ratios are not the targets' figures)")
+    report_torch("MLP", best, TORCH_TARGET, args)
     return 0
 
 

@@ -34,6 +34,20 @@ def verdict(ratio: float, target: float) -> str:
     return "PASS" if ratio <= target else "FAIL"
 
 
+def report_torch(label: str, best: dict[str, float], target: float,
+                 args: argparse.Namespace) -> None:
+    """The engine-against-PyTorch line (or why it is missing), then the --quick caveat."""
+    t = best["engine"]
+    if "torch" in best:
+        r = t / best["torch"]
+        print(f"{label} epoch: {t:.3f} s   PyTorch: {best['torch']:.3f} s   ratio {r:.2f} "
+              f"(target ≤ {target})  {verdict(r, target)}")
+    else:
+        print("PyTorch not importable: comparison skipped")
+    if args.quick:
+        print("(--quick: a smoke run on little data; the ratios are not the targets' figures)")
+
+
 def options(description: str) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quick", action="store_true", help="small data, one repeat (smoke run)")

@@ -30,44 +30,27 @@ Output: --json prints exactly one JSON object on stdout; progress and warnings g
 Exit status: 0 success, 1 failure, 2 usage error. --debug (anywhere) shows tracebacks."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _number_type(kind: type, ok, rule: str):
+    """An argparse ``type``: parse ``kind`` ("a whole number" or "a number"), then check
+    ``ok(value)``, else say the ``rule`` it breaks."""
+    noun = "a whole number" if kind is int else "a number"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
-    return value
+_positive_int = _number_type(int, lambda v: v >= 1, "at least 1")
+_seed = _number_type(int, lambda v: v >= 0, "0 or more")
+_positive_float = _number_type(float, lambda v: 0 < v < float("inf"), "a positive number")
+_fraction = _number_type(float, lambda v: 0.0 <= v < 1.0, "at least 0 and below 1")
 
 
 def _name(text: str) -> str:

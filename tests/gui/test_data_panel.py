@@ -13,21 +13,15 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from engine import NetworkSpec
 from engine.data import Dataset, LoadCancelled
-from nndesigner.document import Document
 from nndesigner.panels import data_panel as dp
 from nndesigner.panels.data_preview import class_colour
 from nndesigner.panels.param_editors import problem_colour
 from nndesigner.workers.data_loader import DataLoader, LoadRequest
+from tests.gui.helpers import make_doc
 
 TIMEOUT = 15000
 NET_2_TO_2 = [{"type": "Input", "shape": [2]}, {"type": "Dense", "units": 8},
               {"type": "Dense", "units": 2, "activation": "softmax"}]
-
-
-def make_doc(layers):
-    doc = Document()
-    doc.load(NetworkSpec.sequential(layers))
-    return doc
 
 
 @pytest.fixture

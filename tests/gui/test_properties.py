@@ -20,12 +20,7 @@ from nndesigner import commands as cmd
 from nndesigner.document import Document
 from nndesigner.panels.activation_plot import SOFTMAX_NOTE, curves
 from nndesigner.panels.properties import HINT, INPUT_NOTE, PropertiesPanel
-
-
-def make_doc(layers):
-    doc = Document()
-    doc.load(NetworkSpec.sequential(layers))
-    return doc
+from tests.gui.helpers import make_doc
 
 
 @pytest.fixture
