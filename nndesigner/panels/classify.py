@@ -65,6 +65,7 @@ from .use_common import (
 
 MODEL_INTERVAL_MS = 200  # ≤ 5 model rebuilds per second
 DRAW_INTERVAL_MS = 50  # ≤ 20 predictions per second while drawing
+PREVIEW_PX = 64  # the input as the network sees it, beside the answer
 UNTRAINED = "Train the network first (its weights are random)."
 
 
@@ -125,13 +126,13 @@ class ClassifyPanel(ImageInputs, QWidget):
         self.input_note = _label()
 
         self.input_view = QLabel()
-        self.input_view.setFixedSize(96, 96)
+        self.input_view.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.input_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.input_caption = _label()
         self.source_label = _label()
         self.top_label = QLabel("–")
         font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 2.4)
+        font.setPointSizeF(font.pointSizeF() * 2.2)
         font.setBold(True)
         self.top_label.setFont(font)
         self.top_prob = _label()
@@ -140,9 +141,13 @@ class ClassifyPanel(ImageInputs, QWidget):
         answer.addWidget(self.top_prob)
         answer.addWidget(self.input_caption)
         answer.addStretch(1)
-        result = QHBoxLayout()
+        # The answer sits above the input: in a short dock it stays in view while drawing.
+        self.result_row = QWidget()
+        result = QHBoxLayout(self.result_row)
+        result.setContentsMargins(0, 0, 0, 0)
         result.addWidget(self.input_view, 0, Qt.AlignmentFlag.AlignTop)
         result.addLayout(answer, 1)
+        self.result_row.hide()  # until there is an input
         self.bars = ProbabilityBars()
 
         self.activations_toggle = QToolButton()
@@ -161,12 +166,12 @@ class ClassifyPanel(ImageInputs, QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(6)
         lay.addLayout(buttons)
+        lay.addWidget(self.result_row)
+        lay.addWidget(self.source_label)
         lay.addWidget(self.hint)
         lay.addWidget(self.inputs)
         lay.addWidget(self.model_note)
         lay.addWidget(self.input_note)
-        lay.addWidget(self.source_label)
-        lay.addLayout(result)
         lay.addWidget(self.bars)
         lay.addWidget(self.activations_toggle)
         lay.addWidget(self.activations)
@@ -330,11 +335,12 @@ class ClassifyPanel(ImageInputs, QWidget):
             return
         self._x = x
         if x.ndim == 4:
-            self.input_view.setPixmap(scaled_pixmap(x[0], 96))
+            self.input_view.setPixmap(scaled_pixmap(x[0], PREVIEW_PX))
             self.input_view.show()
         else:
             self.input_view.hide()
         self.input_caption.setText(describe_input(x[0]))
+        self.result_row.show()
         if self.model is None:
             self._clear_result(keep_input=True)
             return
@@ -378,6 +384,7 @@ class ClassifyPanel(ImageInputs, QWidget):
         if not keep_input:
             self.input_view.clear()
             self.input_caption.setText("")
+            self.result_row.hide()
         self.activations.clear()
 
     def _show_input_problem(self, message: str) -> None:

@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 
 from engine.data import center_digit
 
-CANVAS_PX = 224  # the drawing area on screen, and about its internal resolution
+CANVAS_PX = 224  # about the internal resolution of the drawing
+DISPLAY_PX = 168  # the drawing area on screen: leaves room for the answer in a short dock
 BRUSHES = (1, 4)  # brush width in pixels of the network's image
 DEFAULT_BRUSH = 2
 SUPERSAMPLE = 4  # center_digit works on a 4× picture, as the generator draws at 4×
@@ -71,7 +72,7 @@ class DrawCanvas(QWidget):
         self.scale = max(SUPERSAMPLE, round(CANVAS_PX / self.size_px))
         side = self.size_px * self.scale
         self._ink = QImage(side, side, QImage.Format.Format_Grayscale8)
-        self.setFixedSize(CANVAS_PX, CANVAS_PX)  # shown scaled: same size for every network
+        self.setFixedSize(DISPLAY_PX, DISPLAY_PX)  # shown scaled: same size for every network
         self.clear(emit=False)
 
     def sizeHint(self) -> QSize:

@@ -55,8 +55,10 @@ def doc_for(layers: list[dict], loss: str | None = None, **load) -> Document:
 
 
 def draw(canvas, points: list[tuple[int, int]]) -> None:
-    """One stroke with real mouse events: press, moves (every ~6 px), release."""
-    pts = [np.array(p, dtype=float) for p in points]
+    """One stroke with real mouse events: press, moves (every ~6 px), release. ``points`` are
+    on a 224-px square, scaled to the canvas as shown."""
+    f = canvas.width() / 224
+    pts = [np.array(p, dtype=float) * f for p in points]
     dense = [pts[0]]
     for a, b in itertools.pairwise(pts):
         n = max(1, int(np.hypot(*(b - a)) / 6))
