@@ -23,8 +23,6 @@ from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -40,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from engine import SpecError
-from engine.catalog import fmt_shape
 from engine.data import (
     Dataset,
     DatasetSummary,
@@ -54,19 +51,12 @@ from engine.data import (
     load_reference,
     split,
 )
-from engine.data.csvsniff import (
-    column_names,
-    default_target,
-    detect_decimal,
-    detect_delimiter,
-    detect_header,
-    read_sample,
-    split_lines,
-)
 from engine.errors import DataError
 
 from ..document import Document
 from ..workers.data_loader import DataLoader, LoadRequest, LoadResult
+from .data_fit import compatibility
+from .data_import_dialogs import CsvOptionsDialog, ImageOptionsDialog
 from .data_preview import ClassBars, DataPreview
 from .param_editors import problem_colour
 from .param_fields import INT_LIMIT, Field, IntField, field_for_param
@@ -626,128 +616,6 @@ class DataPanel(QWidget):
         if shape is not None and len(shape) == 3 and shape[0] in (1, 3):
             return tuple(int(d) for d in shape)  # type: ignore[return-value]
         return None
-
-
-# -- import options and the network check -----------------------------------------------------
-
-
-def peek_csv_columns(path: str | Path) -> tuple[list[str], int]:
-    """The column names of a CSV file as the loader will see them, and the default target."""
-    lines = [ln for ln in read_sample(Path(path), None)[0] if ln.strip()]
-    if not lines:
-        raise DataError(f"{Path(path).name} has no rows")
-    delimiter = detect_delimiter(lines)
-    rows = [r for r in split_lines(lines[:200], delimiter) if any(c.strip() for c in r)]
-    names = column_names(rows[0], detect_header(rows, detect_decimal(rows[1:], delimiter)))
-    return names, default_target(names)
-
-
-class _OptionsDialog(QDialog):
-    def __init__(self, title: str, note: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = _form()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(_label(note))
-        lay.addLayout(self.form)
-        lay.addWidget(buttons)
-
-
-class CsvOptionsDialog(_OptionsDialog):
-    """The target column (from the file's header) and how to treat the values."""
-
-    def __init__(self, path: str | Path, parent: QWidget | None = None) -> None:
-        names, target = peek_csv_columns(path)  # DataError/OSError: the caller says why
-        super().__init__("Import CSV", f"{Path(path).name}: {len(names)} columns", parent)
-        self.target = QComboBox()
-        self.target.addItems(names)
-        self.target.setCurrentIndex(target)
-        self.target.setToolTip("the column the network learns to predict")
-        self.standardize = QCheckBox("Standardise features")
-        self.standardize.setToolTip("scale every numeric feature to mean 0, standard deviation 1")
-        self.drop_invalid = QCheckBox("Drop rows with invalid values")
-        self.drop_invalid.setToolTip("leave out rows with missing or malformed values instead "
-                                     "of refusing the file")
-        self.form.addRow("Target", self.target)
-        self.form.addRow(self.standardize)
-        self.form.addRow(self.drop_invalid)
-
-    def options(self) -> dict[str, Any]:
-        return {"target": self.target.currentText(), "standardize": self.standardize.isChecked(),
-                "drop_invalid": self.drop_invalid.isChecked()}
-
-
-class ImageOptionsDialog(_OptionsDialog):
-    """Size and channels for an image folder when the network has no image Input to follow."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Import image folder", "The network has no image Input: every image is "
-                         "converted to this size and colour mode.", parent)
-        self.height_spin, self.width_spin = QSpinBox(), QSpinBox()
-        for spin in (self.height_spin, self.width_spin):
-            spin.setRange(2, 1024)
-            spin.setValue(28)
-            spin.setSuffix(" px")
-        self.channels = QComboBox()
-        self.channels.addItem("Grayscale (1 channel)", 1)
-        self.channels.addItem("Colour (3 channels, RGB)", 3)
-        self.form.addRow("Height", self.height_spin)
-        self.form.addRow("Width", self.width_spin)
-        self.form.addRow("Colour", self.channels)
-
-    def options(self) -> dict[str, Any]:
-        return {"size": (self.height_spin.value(), self.width_spin.value()),
-                "channels": self.channels.currentData()}
-
-
-def _inputs(shape: tuple[int, ...]) -> str:
-    return (f"{shape[0]} feature{'s' * (shape[0] != 1)}" if len(shape) == 1
-            else f"{fmt_shape(shape)} images")
-
-
-def compatibility(ds: Dataset, doc: Document) -> list[tuple[bool, str]]:
-    """Lines comparing the data with the network: (fits, text saying what to change)."""
-    a, have, out = doc.analysis, ds.input_shape, []
-    want = a.shapes.get(a.input) if a.input else None
-    if want is None:
-        out.append((False, f"The network has no Input layer — add one with shape "
-                           f"{fmt_shape(have)}"))
-    elif tuple(want) == have:
-        out.append((True, f"The network's input expects {_inputs(want)}; this data has "
-                          f"{fmt_shape(have)} ✓"))
-    else:
-        flat = len(want) == 1 and len(have) == 3
-        out.append((False, f"The network's input expects {_inputs(want)}; this data has "
-                           f"{_inputs(have)} — set the Input layer's shape to {fmt_shape(have)}"
-                           + (" (and Flatten before Dense layers)" if flat else "")))
-    shape = a.shapes.get(a.output) if a.output else None
-    need = ds.n_outputs
-    what = (f"{need} classes" if ds.is_classification
-            else f"{need} target{'s' * (need != 1)}")
-    if shape is None or len(shape) != 1:
-        got = "no output size yet" if shape is None else f"output {fmt_shape(shape)}"
-        out.append((False, f"The network has {got}; this data needs {need} output neurons "
-                           f"({what}) — end it with a Dense layer of {need} units"))
-    else:
-        units = shape[0]
-        unit_text = f"{units} unit{'s' * (units != 1)}"
-        binary = doc.spec.loss == "binary_cross_entropy" and need == 2 and units == 1
-        if units == need or (ds.is_classification and binary):
-            out.append((True, f"Output layer has {unit_text}; this data has {what} ✓"))
-        else:
-            how = "with softmax" if ds.is_classification else "and no activation (linear)"
-            out.append((False, f"Output layer has {unit_text}; this data has {what} — set the "
-                               f"output layer to {need} neurons {how}"))
-    loss = doc.spec.loss
-    if ds.is_classification and loss in ("mse", "mae"):
-        out.append((False, f"The loss is {loss}: for classes choose cross-entropy"))
-    elif not ds.is_classification and "cross_entropy" in loss:
-        out.append((False, "The loss is cross-entropy: for numbers to predict choose mse"))
-    return out
 
 
 def _esc(text: str) -> str:

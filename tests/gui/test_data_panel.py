@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from engine import NetworkSpec
 from engine.data import Dataset, LoadCancelled
 from nndesigner.panels import data_panel as dp
+from nndesigner.panels.data_fit import compatibility
+from nndesigner.panels.data_import_dialogs import CsvOptionsDialog
 from nndesigner.panels.data_preview import class_colour
 from nndesigner.panels.param_editors import problem_colour
 from nndesigner.workers.data_loader import DataLoader, LoadRequest
@@ -177,7 +179,7 @@ def test_csv_import_runs_in_the_loader_and_shows_a_table(qtbot, panel, monkeypat
 def test_csv_dialog_offers_the_header_columns(qapp, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("label;x;y\nyes;1,5;2\nno;3,5;4\n")
-    dialog = dp.CsvOptionsDialog(path)
+    dialog = CsvOptionsDialog(path)
     assert [dialog.target.itemText(i) for i in range(3)] == ["label", "x", "y"]
     assert dialog.options() == {"target": "label", "standardize": False, "drop_invalid": False}
 
@@ -286,13 +288,13 @@ def test_compatibility_says_what_to_change(qtbot, qapp):
     doc.load(NetworkSpec())
     assert "no Input layer" in panel.compat.text()
     ds = Dataset(np.zeros((6, 2)), np.array([0, 1] * 3))
-    lines = dp.compatibility(ds, make_doc([{"type": "Input", "shape": [2]},
+    lines = compatibility(ds, make_doc([{"type": "Input", "shape": [2]},
                                            {"type": "Conv2D", "filters": 2}]))
     assert lines[0][0] and not lines[1][0]
     binary = make_doc([{"type": "Input", "shape": [2]},
                        {"type": "Dense", "units": 1, "activation": "sigmoid"}])
     binary.spec.loss = "binary_cross_entropy"
-    assert all(ok for ok, _ in dp.compatibility(ds, binary))
+    assert all(ok for ok, _ in compatibility(ds, binary))
     panel.shutdown()
 
 
