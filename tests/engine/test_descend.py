@@ -30,7 +30,15 @@ def _conv_net():
                  loss="mse", seed=5)
 
 
-@pytest.mark.parametrize("build, n", [(_wide_mlp, 200), (_conv_net, 9)])
+def _wide_mlp_without_bias():
+    return chain([{"type": "Input", "shape": [200]},
+                  {"type": "Dense", "units": 100, "activation": "relu", "use_bias": False},
+                  {"type": "Dense", "units": 3, "activation": "softmax"}],
+                 loss="cross_entropy", seed=4)
+
+
+@pytest.mark.parametrize("build, n", [(_wide_mlp, 200), (_wide_mlp_without_bias, 200),
+                                      (_conv_net, 9)])
 def test_descend_equals_gradients_then_an_sgd_step(backend, build, n):
     model = build()
     assert blas.worthwhile(20000) == (backend == "blas")
