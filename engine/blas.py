@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,8 @@ def _numpy_openblas() -> _Cblas | None:
     if "openblas" not in name:
         return None
     prefix = "scipy_" if name.startswith("scipy") else ""
-    ilp64 = "USE64BITINT" in str(blas.get("openblas configuration", ""))
+    # "USE64BITINT" (NumPy 2) or "USE_64BITINT=1" (NumPy 1.26): 64-bit integers, suffixed names
+    ilp64 = re.search(r"USE_?64BITINT(?!=0)", str(blas.get("openblas configuration", "")))
     suffix = "64_" if ilp64 else ""
     int_type = ctypes.c_int64 if ilp64 else ctypes.c_int
     package = Path(np.__file__).resolve().parent
