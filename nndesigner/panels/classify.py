@@ -89,6 +89,8 @@ class ClassifyPanel(ImageInputs, QWidget):
         self._shape: tuple[int, ...] | None = None
         self._source: tuple[str, Any] | None = None  # ("pad"|"file"|"paste"|"form", what)
         self._x: np.ndarray | None = None
+        #: (source, (shape, preprocessing), prepared input): a file or paste, prepared once
+        self._prepared: tuple[Any, tuple, tuple[np.ndarray | None, str]] | None = None
         self._extra_note = ""
         self._batch: BatchClassifyDialog | None = None
         self.setAcceptDrops(True)
@@ -284,6 +286,7 @@ class ClassifyPanel(ImageInputs, QWidget):
 
     def _use_source(self, source: tuple[str, Any], note: str = "") -> None:
         self._source = source
+        self._prepared = None
         self._x = None
         self._extra_note = note
         self._predict()
@@ -317,7 +320,15 @@ class ClassifyPanel(ImageInputs, QWidget):
                     return prepare_image(img, shape, prep)
                 return np.repeat(img[None, None], c, axis=1), ""
             return prepare_image(self.pad.pil_image(), shape, prep)
-        return prepare_image(what, shape, prep)
+        # A file or pasted picture does not change under the same source: decode and resize
+        # it once, not on every model refresh (≤ 5 a second while training).
+        key = (shape, repr(prep))
+        cached = self._prepared
+        if cached is not None and cached[0] is self._source and cached[1] == key:
+            return cached[2]
+        result = prepare_image(what, shape, prep)
+        self._prepared = (self._source, key, result)
+        return result
 
     # -- predicting -------------------------------------------------------------------------
 

@@ -282,3 +282,24 @@ def test_regression_shows_the_predicted_value(qtbot):
     value = float(doc.build_model().predict(panel._x)[0, 0])
     assert top(panel) == f"{value:.4g}" and panel.top_prob.text() == "predicted price_100k_eur"
     assert panel.bars.rows() == []
+
+
+def test_an_opened_image_is_decoded_once_while_the_model_refreshes(qtbot, tmp_path,
+                                                                    monkeypatch):
+    """While training, the model refreshes up to 5 times a second: a photo must not be read
+    and resized again each time (that froze the window with a large file)."""
+    doc, loaded = digits_doc()
+    panel = make_panel(qtbot, doc, loaded)
+    path = tmp_path / "digit.png"
+    digit_png(path, index=2)
+    calls = []
+    real = cl.prepare_image
+    monkeypatch.setattr(cl, "prepare_image",
+                        lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    panel.open_paths([path])
+    first = top(panel)
+    for _ in range(4):
+        panel._rebuild()  # what each throttled refresh during training does
+    assert calls == [path] and top(panel) == first
+    panel.open_paths([path])  # opening it again reads it again (it may have changed)
+    assert calls == [path, path]
