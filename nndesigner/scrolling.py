@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 
 def scrollable(widget: QWidget) -> QScrollArea:
@@ -12,3 +12,13 @@ def scrollable(widget: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     return area
+
+
+class FitLayout(QVBoxLayout):
+    """A vertical layout that fills a scroll area's viewport and scrolls only below its
+    minimum size. A plain layout holding a word-wrapped label answers height-for-width with
+    the preferred height of everything in it, and the scroll area then makes room for all of
+    that (a confusion matrix 550 px tall in a 220-px dock)."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,6 +39,7 @@ from engine import EngineError
 
 from ..plots.colours import SERIES_COLOURS, style_plot, theme_of
 from ..plots.confusion import ConfusionMatrixView
+from ..scrolling import FitLayout
 from .evaluation import Evaluation, evaluate_model, load_other
 from .sample_list import ClassScoresTable, SampleList
 from .use_common import class_names_for, input_shape, reference
@@ -115,15 +115,16 @@ class EvaluatePanel(QWidget):
         upper = QSplitter()
         upper.addWidget(self.matrix)
         upper.addWidget(self.scores)
-        upper.setStretchFactor(0, 3)
-        upper.setStretchFactor(1, 2)
+        upper.setStretchFactor(0, 1)
+        upper.setStretchFactor(1, 1)
         self.cell_list = SampleList()
         self.wrong_list = SampleList()
         self.samples = QTabWidget()
         self.samples.addTab(self.cell_list, "Cell")
         self.samples.addTab(self.wrong_list, "Misclassified")
+        # Side by side: the bottom dock is wide and short, and the square matrix then gets
+        # the whole height.
         classification = QSplitter()
-        classification.setOrientation(Qt.Orientation.Vertical)
         classification.addWidget(upper)
         classification.addWidget(self.samples)
         classification.setStretchFactor(0, 3)
@@ -141,7 +142,7 @@ class EvaluatePanel(QWidget):
         self.pages.addWidget(classification)
         self.pages.addWidget(self.scatter)
 
-        lay = QVBoxLayout(self)
+        lay = FitLayout(self)  # the matrix fits the dock instead of scrolling out of it
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(top)
         lay.addWidget(self.headline)

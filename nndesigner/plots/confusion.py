@@ -31,6 +31,8 @@ DARKEST = QColor("#3d5a80")  # a whole row in one cell, on a light background
 BRIGHTEST = QColor("#8fb3e0")  # the same on a dark background: strong cells stand out
 MAX_TEXT_CLASSES = 20  # more classes: cells too small for numbers (hover still tells)
 SWATCH_GAP, SWATCH_W = 0.06, 0.22  # in cells
+CELL_PX = 20  # the least height per class row that keeps a count readable
+MAX_MIN_HEIGHT = 400  # many classes: hover tells the counts; the view may shrink past this
 HINT = "Colour: share of each true class (row). Click a cell to list its samples."
 
 
@@ -63,7 +65,8 @@ class ConfusionMatrixView(PlotPanel):
         self.plot.setMouseEnabled(x=False, y=False)
         vb = self.plot.getViewBox()
         vb.invertY(True)  # true class 0 at the top, as a table
-        vb.setAspectLocked(True)  # square cells
+        # Cells take the shape of the space: square cells in a wide, short dock left the
+        # matrix a thin strip far from its row labels.
         self.plot.showAxis("top")
         self.plot.hideAxis("bottom")
         self.plot.setLabel("left", "true class")
@@ -113,6 +116,8 @@ class ConfusionMatrixView(PlotPanel):
             self.selected = None
             self.selection.hide()
         self._cm = cm
+        # Cells big enough for their counts: a short dock scrolls rather than shrink them.
+        self.view.setMinimumHeight(min(CELL_PX * (k + 2), MAX_MIN_HEIGHT) if k else 0)
         self._show_content(k > 0)
         total, correct = int(cm.sum()), int(np.trace(cm))
         self.caption.setText(f"accuracy {100 * correct / max(total, 1):.1f} % ({correct} of "

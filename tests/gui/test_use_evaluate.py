@@ -171,3 +171,28 @@ def test_a_mismatched_data_set_says_why(qtbot):
     panel.set_data(LoadedData(ds, split(ds, seed=0), ds.summary()))
     panel.evaluate()
     assert panel.result is not None and panel.matrix.matrix().shape == (3, 3)
+
+
+def test_in_a_short_dock_the_matrix_keeps_readable_cells_and_the_rest_fits(qtbot):
+    """The bottom dock of a 768-px window is about 220 px tall: the panel fills it, scrolls
+    only as far as the matrix's readable minimum needs, and never grows to the plots'
+    preferred heights (a word-wrapped label used to make it 780 px tall)."""
+    from nndesigner.plots.confusion import CELL_PX
+    from nndesigner.scrolling import scrollable
+
+    doc, loaded = digits_doc()
+    panel = ev_mod.EvaluatePanel(doc)
+    area = scrollable(panel)
+    qtbot.addWidget(area)
+    area.resize(1300, 220)
+    area.show()
+    qtbot.waitExposed(area)
+    panel.set_data(loaded)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: panel.matrix.matrix().sum() > 0, timeout=5000)
+    QApplication.processEvents()
+    assert panel.matrix.view.height() >= CELL_PX * 12  # 10 classes and the labels
+    assert panel.height() <= panel.minimumSizeHint().height() + 2
+    area.resize(1300, 900)  # a tall dock: no scrolling, the panel fills it
+    QApplication.processEvents()
+    assert panel.height() == area.viewport().height()
