@@ -88,8 +88,7 @@ class TrainingWorker(QObject):
                 if record.event == "epoch":
                     self._pending_epochs.append(record)
                 if record.event in FINAL_EVENTS:
-                    self._latest = None
-                    self._flush()
+                    self._flush()  # the last batch's record too: the display ends where it did
                     self.snapshot.emit(self.trainer.model.get_weights())
                     self.finished.emit(record)
                     break

@@ -203,3 +203,16 @@ def test_worker_forwards_the_latest_measured_gradient_norms(qtbot):
     worker.run()
     assert [(r.batch, r.grad_norms is not None) for r in seen] == [(1, True), (2, True),
                                                                    (4, False)]
+
+
+def test_the_last_progress_record_is_where_the_run_ended(qtbot, setup):
+    """A run shorter than the throttle interval still reports its last batch, so the
+    progress bar does not stop half-way ("epoch 11/20") on a finished run."""
+    doc, controller = setup
+    doc.training = TrainingConfig(epochs=20, batch_size=64, lr=0.01)
+    records = []
+    controller.progress.connect(records.append)
+    with qtbot.waitSignal(controller.run_finished, timeout=60000):
+        controller.start()
+    last = records[-1]
+    assert (last.epoch, last.batch) == (20, last.batches)
