@@ -19,8 +19,8 @@ weights — except with plain SGD (no momentum, no weight decay), which is faste
   single subtraction, and between checks it takes the step inside the backward pass's own
   matrix products (:meth:`Model.backward` with ``descend``) without filling ``.grad``;
 * the gradients are measured and checked on the first batch of every ``CHECK_EVERY``, on each
-  epoch's last batch and on every batch run while paused (the teaching step); other batch
-  records have ``grad_norms=None``;
+  epoch's last batch, on every batch run while paused (the teaching step) and on the first
+  batch after switching to plain SGD; other batch records have ``grad_norms=None``;
 * every loss is checked. Weights spoilt by an unchecked step make the next loss NaN; training
   then stops and the weights from before the last checked batch are restored.
 
@@ -324,6 +324,7 @@ class Trainer:
         classifier = model.is_classifier
         loss_name = model.spec.loss
         control = self.control
+        was_plain_sgd = False
         for epoch in range(1, cfg.epochs + 1):
             batches = self._batches(n)
             last = len(batches)
@@ -340,8 +341,11 @@ class Trainer:
                 # and, between checks, steps inside the backward pass (see the docstring).
                 plain_sgd = self.optimizer.takes_scaled_gradients
                 scale = self.optimizer.lr if plain_sgd else 1.0
-                checked = (not plain_sgd or b % CHECK_EVERY == 1 or b == last
-                           or control.paused)
+                # The first plain-SGD batch after a switch of optimiser is checked too: it
+                # takes the backup that unchecked steps rely on.
+                checked = (not plain_sgd or not was_plain_sgd or b % CHECK_EVERY == 1
+                           or b == last or control.paused)
+                was_plain_sgd = plain_sgd
                 with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked below
                     loss, out = model.loss_and_gradients(xb, yb, grad_scale=scale,
                                                          in_place=True, descend=not checked)

@@ -149,3 +149,23 @@ def test_weights_spoilt_by_an_unchecked_step_are_restored():
     assert info.value.batch == 3
     for key, value in model.get_weights().items():
         np.testing.assert_array_equal(value, initial[key])
+
+
+def test_switching_to_plain_sgd_mid_epoch_checks_that_batch_first():
+    """Unchecked steps rely on a backup taken at a checked batch: after a switch from Adam the
+    first plain-SGD batch is checked, whatever its number."""
+    model = _wide_mlp()
+    x, y = RNG.normal(size=(400, 200)), RNG.integers(0, 3, size=400)
+    trainer = engine.Trainer(model, x, y,
+                             engine.TrainingConfig(epochs=1, batch_size=4, optimizer="adam"))
+    measured = []
+    for record in trainer.run():
+        if record.event != "batch":
+            continue
+        measured.append((record.batch, record.grad_norms is not None))
+        if record.batch == 5:
+            trainer.set_optimizer("sgd", lr=0.01)
+    assert measured[:5] == [(b, True) for b in range(1, 6)]  # Adam: every batch
+    assert measured[5] == (6, True)  # the first plain-SGD batch, and its backup
+    assert measured[6] == (7, False)
+    assert trainer._backup_at == (1, 97)  # the last backup before the epoch's end
