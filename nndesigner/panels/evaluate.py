@@ -122,8 +122,8 @@ class EvaluatePanel(QWidget):
         self.samples = QTabWidget()
         self.samples.addTab(self.cell_list, "Cell")
         self.samples.addTab(self.wrong_list, "Misclassified")
-        # Side by side: the bottom dock is wide and short, and the square matrix then gets
-        # the whole height.
+        # Side by side: the bottom dock is wide and short, and the matrix then gets its
+        # whole height.
         classification = QSplitter()
         classification.addWidget(upper)
         classification.addWidget(self.samples)
