@@ -46,6 +46,7 @@ from ..plots.colours import class_colour
 from .batch_classify import BatchClassifyDialog
 from .draw_pad import DrawPad
 from .image_inputs import ImageInputs
+from .labels import text_label
 from .layer_activations import LayerActivations
 from .probability_bars import ProbabilityBars
 from .tabular_form import TabularForm
@@ -68,12 +69,6 @@ DRAW_INTERVAL_MS = 50  # ≤ 20 predictions per second while drawing
 PREVIEW_PX = 64  # the input as the network sees it, beside the answer
 UNTRAINED = "Train the network first (its weights are random)."
 
-
-def _label(text: str = "", wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class ClassifyPanel(ImageInputs, QWidget):
@@ -114,30 +109,30 @@ class ClassifyPanel(ImageInputs, QWidget):
         for b in (self.open_button, self.paste_button, self.folder_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        self.hint = _label("Draw below, or open, drop or paste an image.")
+        self.hint = text_label("Draw below, or open, drop or paste an image.")
         self.pad = DrawPad()
         self.pad.changed.connect(self._on_drawn)
         self.pad.stroke_finished.connect(self._draw_throttle.flush)
         self.form = TabularForm()
         self.form.changed.connect(self._on_form)
-        self.nothing = _label("The network has no Input layer yet.")
+        self.nothing = text_label("The network has no Input layer yet.")
         self.inputs = QStackedWidget()
         for w in (self.pad, self.form, self.nothing):
             self.inputs.addWidget(w)
-        self.model_note = _label()
-        self.input_note = _label()
+        self.model_note = text_label()
+        self.input_note = text_label()
 
         self.input_view = QLabel()
         self.input_view.setFixedSize(PREVIEW_PX, PREVIEW_PX)
         self.input_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.input_caption = _label()
-        self.source_label = _label()
+        self.input_caption = text_label()
+        self.source_label = text_label()
         self.top_label = QLabel("–")
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 2.2)
         font.setBold(True)
         self.top_label.setFont(font)
-        self.top_prob = _label()
+        self.top_prob = text_label()
         answer = QVBoxLayout()
         answer.addWidget(self.top_label)
         answer.addWidget(self.top_prob)

@@ -58,6 +58,7 @@ from ..workers.data_loader import DataLoader, LoadRequest, LoadResult
 from .data_fit import compatibility
 from .data_import_dialogs import CsvOptionsDialog, ImageOptionsDialog
 from .data_preview import ClassBars, DataPreview
+from .labels import heading, text_label
 from .param_editors import problem_colour
 from .param_fields import INT_LIMIT, Field, IntField, field_for_param
 
@@ -77,19 +78,6 @@ class LoadedData:
     summary: DatasetSummary
 
 
-def _label(text: str = "", wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 def _form() -> QFormLayout:
@@ -127,17 +115,17 @@ class DataPanel(QWidget):
         self._build_source(lay)
         self._build_split(lay)
         # the preview before the numbers: seeing the data is what draws people in
-        lay.addWidget(_heading("Preview"))
+        lay.addWidget(heading("Preview"))
         self.preview = DataPreview()
         lay.addWidget(self.preview)
-        lay.addWidget(_heading("Summary"))
-        self.headline = _label()
-        self.compat = _label()
+        lay.addWidget(heading("Summary"))
+        self.headline = text_label()
+        self.compat = text_label()
         self.compat.setTextFormat(Qt.TextFormat.RichText)
         self.bars = ClassBars()
-        self.ranges = _label()
-        self.notes = _label()
-        self.warnings = _label()
+        self.ranges = text_label()
+        self.notes = text_label()
+        self.warnings = text_label()
         for w in (self.headline, self.compat, self.bars, self.ranges, self.warnings, self.notes):
             lay.addWidget(w)
         lay.addStretch(1)
@@ -156,7 +144,7 @@ class DataPanel(QWidget):
     # -- building ---------------------------------------------------------------------------
 
     def _build_source(self, lay: QVBoxLayout) -> None:
-        lay.addWidget(_heading("Data set"))
+        lay.addWidget(heading("Data set"))
         self.source_form = _form()
         self.combo = QComboBox()
         self.combo.setSizeAdjustPolicy(
@@ -214,13 +202,13 @@ class DataPanel(QWidget):
         prow.setContentsMargins(0, 0, 0, 0)
         self.progress_row.hide()
         lay.addWidget(self.progress_row)
-        self.status = _label()
-        self.report = _label()
+        self.status = text_label()
+        self.report = text_label()
         lay.addWidget(self.status)
         lay.addWidget(self.report)
 
     def _build_split(self, lay: QVBoxLayout) -> None:
-        lay.addWidget(_heading("Split"))
+        lay.addWidget(heading("Split"))
         form = _form()
         self.val_spin, self.test_spin = QSpinBox(), QSpinBox()
         for spin, what in ((self.val_spin, "checking progress during training"),
@@ -245,8 +233,8 @@ class DataPanel(QWidget):
         form.addRow(self._form_label("Split seed"), self.split_seed)
         form.addRow("", self.stratify)
         lay.addLayout(form)
-        self.split_label = _label()
-        self.split_error = _label()
+        self.split_label = text_label()
+        self.split_error = text_label()
         lay.addWidget(self.split_label)
         lay.addWidget(self.split_error)
 

@@ -40,6 +40,7 @@ from engine.catalog import fmt_shape
 from ..commands import RenameLayerCommand, SetLossCommand, SetParamsCommand
 from ..document import Document
 from .activation_plot import ActivationPlot
+from .labels import heading
 from .param_editors import (
     FORM_SPACING,
     ActivationEditor,
@@ -181,7 +182,7 @@ class LayerPage(QWidget):
         self._layout.addWidget(_note(summary))
 
     def _add_heading(self, text: str, layout: QVBoxLayout | None = None) -> None:
-        (layout or self._layout).addWidget(_heading(text))
+        (layout or self._layout).addWidget(heading(text, space_above=8))
         (layout or self._layout).addWidget(_rule())
 
     def _add_editor(self, editor: ParamEditor, commit: Callable[[ParamEditor, Any], None],
@@ -342,7 +343,7 @@ class SummaryPage(QWidget):
         self.network = QWidget()
         box = QVBoxLayout(self.network)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(_heading("Network"))
+        box.addWidget(heading("Network", space_above=8))
         box.addWidget(_rule())
         form = _info_form()
         self.values: dict[str, QLabel] = {}
@@ -394,14 +395,6 @@ def _note(text: str) -> QLabel:
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
 
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setBold(True)
-    label.setFont(font)
-    label.setContentsMargins(0, 8, 0, 0)
-    return label
 
 
 def _rule() -> QFrame:
