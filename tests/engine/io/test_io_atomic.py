@@ -82,7 +82,7 @@ def test_crash_midway_keeps_old_file(target):
     assert target.read_bytes() == OLD
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.skipif(os.name != "posix", reason="file mode bits (chmod 0o640) exist only on POSIX")
 def test_permissions(tmp_path):
     existing = tmp_path / "kept.bin"
     existing.write_bytes(b"x")
