@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QToolButton,
@@ -43,6 +42,7 @@ from engine import DataError, EngineError
 
 from ..canvas.style import ERROR, WARNING
 from ..plots.colours import class_colour
+from ..scrolling import scrollable
 from .batch_classify import BatchClassifyDialog
 from .draw_pad import DrawPad
 from .image_inputs import ImageInputs
@@ -173,13 +173,9 @@ class ClassifyPanel(ImageInputs, QWidget):
         lay.addWidget(self.activations_toggle)
         lay.addWidget(self.activations)
         lay.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scrollable(body))
 
     # -- public API -------------------------------------------------------------------------
 

@@ -25,13 +25,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -54,6 +52,7 @@ from engine.data import (
 from engine.errors import DataError
 
 from ..document import Document
+from ..scrolling import scrollable
 from ..workers.data_loader import DataLoader, LoadRequest, LoadResult
 from .data_fit import compatibility
 from .data_import_dialogs import CsvOptionsDialog, ImageOptionsDialog
@@ -129,13 +128,9 @@ class DataPanel(QWidget):
         for w in (self.headline, self.compat, self.bars, self.ranges, self.warnings, self.notes):
             lay.addWidget(w)
         lay.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scrollable(body))
 
         doc.analysis_changed.connect(self._show_compatibility)
         self._apply_colours()

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from engine.catalog import fmt_shape
 
 from ..commands import RenameLayerCommand, SetLossCommand, SetParamsCommand
 from ..document import Document
+from ..scrolling import scrollable
 from .activation_plot import ActivationPlot
 from .labels import heading
 from .param_editors import (
@@ -67,12 +67,9 @@ class PropertiesPanel(QWidget):
         self._host_layout = QVBoxLayout(host)
         self._host_layout.setContentsMargins(10, 8, 10, 10)
         self._host_layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll = scrollable(host)
         # Every page fits 300 px; narrower than that, scrolling beats clipping.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        scroll.setWidget(host)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
